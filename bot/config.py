@@ -1,0 +1,90 @@
+"""Settings from the environment (and `.env`, loaded by python-dotenv)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A bad setting; the message names the variable and says what is wrong."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: str | None = field(repr=False)
+    db_path: Path
+    corpus_dir: Path
+    log_level: str
+    dev_guild_id: int | None = None
+
+    def require_corpus_dir(self) -> Path:
+        if not self.corpus_dir.is_dir():
+            raise ConfigError("CORPUS_DIR", f"{self.corpus_dir} is not a directory")
+        return self.corpus_dir
+
+
+def _int(env: Mapping[str, str], name: str, default: int | None, minimum: int = 0) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(name, f"{raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(name, f"must be at least {minimum}, got {value}")
+    return value
+
+
+def _writable_db_path(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        raise ConfigError("PAPERS_DB", f"{path} is a directory, not a database file")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError("PAPERS_DB", f"cannot create {path.parent}: {error.strerror}") from None
+    target = path if path.exists() else path.parent
+    if not os.access(target, os.W_OK):
+        raise ConfigError("PAPERS_DB", f"{target} is not writable")
+    return path
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Read and check the settings; raises ConfigError on the first bad value."""
+    if env is None:
+        if dotenv:
+            load_dotenv(override=False)
+        env = os.environ
+    level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise ConfigError("LOG_LEVEL", f"{level!r} is not one of {', '.join(LOG_LEVELS)}")
+    token = env.get("DISCORD_TOKEN", "").strip() or None
+    return Settings(
+        token=token,
+        db_path=_writable_db_path(env.get("PAPERS_DB", "").strip() or "data/papers.db"),
+        corpus_dir=Path(env.get("CORPUS_DIR", "").strip() or "corpus").expanduser(),
+        log_level=level,
+        dev_guild_id=_int(env, "DEV_GUILD_ID", None, minimum=1),
+    )
+
+
+def configure_logging(level: str, stream=None) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level),
+        stream=stream,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        force=True,
+    )

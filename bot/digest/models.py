@@ -1,0 +1,64 @@
+"""Records produced by the digest parser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One row of a digest: a paper as it appeared on one day."""
+
+    arxiv_id: str
+    title: str
+    authors: tuple[str, ...]
+    summary: str
+    date: str  # YYYY-MM-DD of the digest
+    source: str  # "file:line" of the row's first line
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    source: str  # "file:line"
+    message: str
+    excerpt: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}: {self.excerpt!r}"
+
+
+@dataclass(slots=True)
+class Digest:
+    """A parsed digest file: its date, papers in table order, and what could not be read."""
+
+    date: str | None
+    papers: list[Paper] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRecord:
+    """A paper as stored: the fields of its newest appearance and every digest date."""
+
+    arxiv_id: str
+    title: str
+    authors: tuple[str, ...]
+    summary: str
+    dates: tuple[str, ...]  # oldest first
+    source: str
+
+    @property
+    def latest_date(self) -> str:
+        return self.dates[-1]
+
+    @property
+    def hf_url(self) -> str:
+        return f"https://huggingface.co/papers/{self.arxiv_id}"
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"

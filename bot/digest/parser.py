@@ -1,0 +1,146 @@
+"""Parse a Hugging Face daily-papers digest (markdown tables) into `Paper` records.
+
+Pure functions: text in, records out. Every variant seen upstream is handled:
+wrapped rows (continuation lines start with white space), the 4-column
+`| Title | Authors | Summary | [Read more](…) |` form, `- read more on […]` without
+parentheses, unescaped `|` inside summaries, escaped `\\|`, empty author cells.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .models import Digest, Paper, ParseWarning
+
+HEADING_RE = re.compile(r"^#{1,6}\s*Papers\s+for\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
+FILENAME_DATE_RE = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})(?:\.md)?$")
+# New-style ids (2503.04598) and old-style ones (hep-th/9901001).
+_ID = r"(\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+ID_IN_URL_RE = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/papers/|arxiv:)" + _ID, re.IGNORECASE
+)
+BARE_ID_RE = re.compile(r"^\s*" + _ID + r"\s*$", re.IGNORECASE)
+# "(Read more on [arXiv](…) or [HuggingFace](…))" and "- read more on [arXiv](…) or […](…)".
+READ_MORE_RE = re.compile(
+    r"\s*(?:\(\s*|-\s+)?read\s+more\s+on\s+\[[^\]]*\]\([^)]*\)"
+    r"(?:\s*or\s*\[[^\]]*\]\([^)]*\))?\s*\)?\s*$",
+    re.IGNORECASE,
+)
+LINK_ONLY_RE = re.compile(r"^\s*\[[^\]]*\]\(([^)]*)\)\s*$")
+MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+SEPARATOR_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+HEADER_RE = re.compile(r"^\|\s*Title\s*\|\s*Authors\s*\|", re.IGNORECASE)
+_WS_RE = re.compile(r"\s+")
+_PIPE_SPLIT_RE = re.compile(r"(?<!\\)\|")
+
+
+def normalize_arxiv_id(text: str) -> str | None:
+    """The bare arXiv id in an id, `arXiv:` reference or arXiv/HF URL, without version."""
+    match = ID_IN_URL_RE.search(text) or BARE_ID_RE.match(text)
+    return match.group(1) if match else None
+
+
+def date_from_filename(name: str) -> str | None:
+    """`2025-03-07.md` or `…/2025/03/07.md` → `2025-03-07`."""
+    match = FILENAME_DATE_RE.search(name.replace("\\", "/"))
+    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}" if match else None
+
+
+def collapse(text: str) -> str:
+    return _WS_RE.sub(" ", text).strip()
+
+
+def _split_cells(row: str) -> list[str]:
+    body = row.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return [cell.replace("\\|", "|") for cell in _PIPE_SPLIT_RE.split(body)]
+
+
+def _logical_rows(lines: list[str]) -> list[tuple[int, str]]:
+    """Join wrapped table rows; returns (1-based first line, text) for each table row."""
+    rows: list[tuple[int, str]] = []
+    current: list[str] | None = None
+    start = 0
+    for number, line in enumerate(lines, 1):
+        if line.startswith("|"):
+            if current is not None:
+                rows.append((start, " ".join(current)))
+            current, start = [line], number
+        elif current is not None and line[:1] in (" ", "\t") and line.strip():
+            current.append(line.strip())
+        else:
+            if current is not None:
+                rows.append((start, " ".join(current)))
+            current = None
+            rows.append((number, line))  # non-table lines (headings) are kept for dates
+    if current is not None:
+        rows.append((start, " ".join(current)))
+    return rows
+
+
+def _parse_row(cells: list[str]) -> tuple[str | None, str, list[str], str]:
+    """(id, title, authors, summary) from a row's cells."""
+    cells = [cell.strip() for cell in cells]
+    link_cell = None
+    if len(cells) >= 4:
+        match = LINK_ONLY_RE.match(cells[-1])
+        if match and normalize_arxiv_id(match.group(1)):
+            link_cell = cells.pop()
+    # The title cell is the one that carries the "read more" links; cells before it (an
+    # unescaped pipe in a title) belong to the title, cells after the authors to the summary.
+    title_end = 0
+    if link_cell is None:
+        for index, cell in enumerate(cells[:-2]):
+            if READ_MORE_RE.search(cell):
+                title_end = index
+                break
+    title_raw = " | ".join(cells[: title_end + 1])
+    authors_raw = cells[title_end + 1] if len(cells) > title_end + 1 else ""
+    summary_raw = " | ".join(cells[title_end + 2 :])
+    arxiv_id = normalize_arxiv_id(link_cell or title_raw)
+    title = collapse(MD_LINK_RE.sub(r"\1", READ_MORE_RE.sub("", title_raw)))
+    authors = [collapse(name) for name in authors_raw.split(",")]
+    return arxiv_id, title, [name for name in authors if name], collapse(summary_raw)
+
+
+def parse_digest(text: str, source: str = "<digest>", default_date: str | None = None) -> Digest:
+    """Parse one digest's text. `source` names the file in warnings and `Paper.source`."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    date = default_date
+    digest = Digest(date=None)
+    seen_heading = False
+    for number, row in _logical_rows(text.split("\n")):
+        heading = HEADING_RE.match(row)
+        if heading:
+            date = heading.group(1)
+            digest.date = digest.date or date
+            seen_heading = True
+            continue
+        if not row.startswith("|") or SEPARATOR_RE.match(row) or HEADER_RE.match(row):
+            continue
+        where = f"{source}:{number}"
+        excerpt = collapse(row)[:80]
+        if "\x00" in row:
+            digest.warnings.append(ParseWarning(where, "binary data in row", excerpt))
+            continue
+        cells = _split_cells(row)
+        if len(cells) < 2:
+            digest.warnings.append(ParseWarning(where, "too few cells", excerpt))
+            continue
+        arxiv_id, title, authors, summary = _parse_row(cells)
+        if arxiv_id is None:
+            digest.warnings.append(ParseWarning(where, "no arXiv id", excerpt))
+            continue
+        if not title:
+            digest.warnings.append(ParseWarning(where, "empty title", excerpt))
+            continue
+        if date is None:
+            digest.warnings.append(ParseWarning(where, "row before any dated heading", excerpt))
+            continue
+        digest.papers.append(Paper(arxiv_id, title, tuple(authors), summary, date, where))
+    if not seen_heading:
+        digest.date = default_date
+    return digest

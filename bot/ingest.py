@@ -1,0 +1,80 @@
+"""Find digest files on disk, parse them and store them (the I/O around the pure parser)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .digest import ParseWarning, date_from_filename, parse_digest
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class IngestReport:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    rows: int = 0
+    warnings: list[ParseWarning] = field(default_factory=list)
+    seconds: float = 0.0
+    changed_dates: list[str] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return self.new + self.changed + self.unchanged
+
+
+def find_digest_files(directory: Path) -> list[Path]:
+    """`YYYY-MM-DD.md` files and the upstream `YYYY/MM/DD.md` layout, oldest first."""
+    found = []
+    for path in directory.rglob("*.md"):
+        relative = path.relative_to(directory).as_posix()
+        if path.is_file() and date_from_filename(relative):
+            found.append(path)
+    return sorted(found, key=lambda p: (date_from_filename(p.relative_to(directory).as_posix()), p))
+
+
+async def ingest_file(store: Store, path: Path, name: str, known: dict[str, str] | None = None,
+                      report: IngestReport | None = None) -> IngestReport:
+    """Parse and store one file; `known` (date → hash) lets unchanged files skip parsing."""
+    report = report or IngestReport()
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    file_date = date_from_filename(name)
+    if known is not None and file_date in known and known[file_date] == sha:
+        report.unchanged += 1
+        return report
+    digest = parse_digest(data.decode("utf-8", errors="replace"), name, default_date=file_date)
+    for warning in digest.warnings:
+        log.warning("%s", warning)
+    report.warnings.extend(digest.warnings)
+    outcome = await store.ingest_digest(name, sha, digest)
+    report.rows += outcome.rows
+    if outcome.status == "unchanged":
+        report.unchanged += 1
+    else:
+        setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+        report.changed_dates.append(digest.date or "")
+    return report
+
+
+async def ingest_directory(
+    store: Store, directory: Path, progress: Callable[[int, int], None] | None = None
+) -> IngestReport:
+    """Ingest every digest file under `directory`; `progress(done, total)` every 50 files."""
+    started = time.perf_counter()
+    files = find_digest_files(directory)
+    known = await store.digest_hashes()
+    report = IngestReport()
+    for done, path in enumerate(files, 1):
+        await ingest_file(store, path, path.relative_to(directory).as_posix(), known, report)
+        if progress and done % 50 == 0 and done < len(files):
+            progress(done, len(files))
+    report.seconds = time.perf_counter() - started
+    return report

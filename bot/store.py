@@ -1,0 +1,331 @@
+"""The SQLite store: the only module that speaks SQL.
+
+Schema changes are numbered files in `bot/migrations/` (`V<n>__<what>.sql`), applied in
+order inside one transaction each and recorded in `PRAGMA user_version`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosqlite
+
+from .digest.models import Digest, Paper, PaperRecord
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+_MIGRATION_RE = re.compile(r"^V(\d+)__[\w\-]+\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    migrations = []
+    for path in directory.iterdir():
+        match = _MIGRATION_RE.match(path.name)
+        if match:
+            migrations.append(Migration(int(match.group(1)), path.name, path.read_text("utf-8")))
+    migrations.sort(key=lambda m: m.version)
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return migrations
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOutcome:
+    status: str  # "new" | "changed" | "unchanged"
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    digests: int
+    papers: int
+    appearances: int
+    first_date: str | None
+    latest_date: str | None
+
+    def as_dict(self) -> dict[str, int | str | None]:
+        return {
+            "digests": self.digests,
+            "papers": self.papers,
+            "appearances": self.appearances,
+            "first_date": self.first_date,
+            "latest_date": self.latest_date,
+        }
+
+
+_PAPER_COLUMNS = (
+    "p.arxiv_id, p.title, p.authors, p.summary, p.source, "
+    "(SELECT json_group_array(date) FROM (SELECT DISTINCT date FROM appearances a "
+    "WHERE a.arxiv_id = p.arxiv_id ORDER BY date))"
+)
+
+# Rebuild the canonical paper rows of the given ids from their appearances: the newest
+# appearance wins, the first date is kept; ids with no appearance left are deleted.
+_REFRESH_PAPERS = """
+INSERT INTO papers (arxiv_id, title, authors, summary, first_date, latest_date, source)
+SELECT arxiv_id, title, authors, summary, first_date, date, source FROM (
+    SELECT a.*,
+           MIN(a.date) OVER (PARTITION BY a.arxiv_id) AS first_date,
+           ROW_NUMBER() OVER (PARTITION BY a.arxiv_id ORDER BY a.date DESC, a.digest_id DESC) AS rn
+    FROM appearances a
+    WHERE a.arxiv_id IN (SELECT value FROM json_each(?))
+) WHERE rn = 1
+ON CONFLICT (arxiv_id) DO UPDATE SET
+    title = excluded.title, authors = excluded.authors, summary = excluded.summary,
+    first_date = excluded.first_date, latest_date = excluded.latest_date, source = excluded.source
+"""
+_DELETE_ORPHANS = """
+DELETE FROM papers WHERE arxiv_id IN (SELECT value FROM json_each(?))
+AND NOT EXISTS (SELECT 1 FROM appearances a WHERE a.arxiv_id = papers.arxiv_id)
+"""
+
+
+def _record(row: Sequence) -> PaperRecord:
+    return PaperRecord(
+        arxiv_id=row[0],
+        title=row[1],
+        authors=tuple(json.loads(row[2])),
+        summary=row[3],
+        source=row[4],
+        dates=tuple(json.loads(row[5])),
+    )
+
+
+class Store:
+    """An open database. Use `await Store.open(path)` and `await store.close()`."""
+
+    def __init__(self, db: aiosqlite.Connection, path: str) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await db.execute("PRAGMA busy_timeout = 5000")
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await db.execute("PRAGMA foreign_keys = ON")
+            store = cls(db, path)
+            await store.migrate()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- schema ------------------------------------------------------------------------
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0])
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations; returns the names applied."""
+        current = await self.schema_version()
+        applied = []
+        for migration in load_migrations():
+            if migration.version <= current:
+                continue
+            # executescript would commit on its own; run statement by statement instead.
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(migration.sql):
+                    await self.db.execute(statement)
+                await self.db.execute(f"PRAGMA user_version = {migration.version:d}")
+                await self.db.execute("COMMIT")
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            applied.append(migration.name)
+        return applied
+
+    # -- ingestion ---------------------------------------------------------------------
+
+    async def digest_hashes(self) -> dict[str, str]:
+        """Digest date → sha256 of the file last ingested for it."""
+        async with self.db.execute("SELECT date, sha256 FROM digests") as cursor:
+            return {row[0]: row[1] async for row in cursor}
+
+    async def ingest_digest(self, path: str, sha256: str, digest: Digest) -> DigestOutcome:
+        """Store one parsed digest file in one transaction (all of it or nothing).
+
+        A digest is keyed by its date: the same day ingested again with the same hash is
+        left alone; with another hash its appearances are replaced.
+        """
+        if digest.date is None:
+            raise ValueError(f"{path}: digest has no date")
+        rows = _unique_rows(digest.papers)
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            async with self.db.execute(
+                "SELECT id, sha256 FROM digests WHERE date = ?", (digest.date,)
+            ) as cursor:
+                existing = await cursor.fetchone()
+            if existing and existing[1] == sha256:
+                await self.db.execute("ROLLBACK")
+                return DigestOutcome("unchanged", len(rows))
+            old_ids: list[str] = []
+            if existing:
+                digest_id = existing[0]
+                async with self.db.execute(
+                    "SELECT arxiv_id FROM appearances WHERE digest_id = ?", (digest_id,)
+                ) as cursor:
+                    old_ids = [row[0] async for row in cursor]
+                await self.db.execute("DELETE FROM appearances WHERE digest_id = ?", (digest_id,))
+                await self.db.execute(
+                    "UPDATE digests SET path = ?, sha256 = ?, rows = ?, warnings = ?,"
+                    " ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+                    (path, sha256, len(rows), len(digest.warnings), digest_id),
+                )
+            else:
+                cursor = await self.db.execute(
+                    "INSERT INTO digests (path, date, sha256, rows, warnings) VALUES (?, ?, ?, ?, ?)",
+                    (path, digest.date, sha256, len(rows), len(digest.warnings)),
+                )
+                digest_id = cursor.lastrowid
+            await self.db.executemany(
+                "INSERT INTO appearances (digest_id, arxiv_id, date, position, title, authors,"
+                " summary, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (digest_id, p.arxiv_id, p.date, position, p.title,
+                     json.dumps(list(p.authors), ensure_ascii=False), p.summary, p.source)
+                    for position, p in enumerate(rows)
+                ],
+            )
+            affected = json.dumps(sorted({p.arxiv_id for p in rows} | set(old_ids)))
+            await self.db.execute(_REFRESH_PAPERS, (affected,))
+            await self.db.execute(_DELETE_ORPHANS, (affected,))
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        return DigestOutcome("changed" if existing else "new", len(rows))
+
+    # -- queries -----------------------------------------------------------------------
+
+    async def stats(self) -> Stats:
+        async with self.db.execute(
+            "SELECT (SELECT COUNT(*) FROM digests), (SELECT COUNT(*) FROM papers),"
+            " (SELECT COUNT(*) FROM appearances), (SELECT MIN(date) FROM digests),"
+            " (SELECT MAX(date) FROM digests)"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return Stats(*row)
+
+    async def get_paper(self, arxiv_id: str) -> PaperRecord | None:
+        async with self.db.execute(
+            f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id = ?", (arxiv_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _record(row) if row else None
+
+    async def get_papers(self, arxiv_ids: Iterable[str]) -> list[PaperRecord]:
+        """The papers with these ids, in the order given (unknown ids are skipped)."""
+        ids = list(dict.fromkeys(arxiv_ids))
+        if not ids:
+            return []
+        async with self.db.execute(
+            f"SELECT {_PAPER_COLUMNS} FROM papers p"
+            " WHERE p.arxiv_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        ) as cursor:
+            found = {row[0]: _record(row) async for row in cursor}
+        return [found[i] for i in ids if i in found]
+
+    async def iter_papers(self, batch: int = 2000) -> AsyncIterator[PaperRecord]:
+        """Every paper, ordered by id, fetched in batches."""
+        async with self.db.execute(
+            f"SELECT {_PAPER_COLUMNS} FROM papers p ORDER BY p.arxiv_id"
+        ) as cursor:
+            while rows := await cursor.fetchmany(batch):
+                for row in rows:
+                    yield _record(row)
+
+    async def papers_on(self, date: str) -> list[PaperRecord]:
+        """The papers of one day's digest, in table order."""
+        async with self.db.execute(
+            "SELECT a.arxiv_id FROM appearances a WHERE a.date = ?"
+            " ORDER BY a.digest_id, a.position",
+            (date,),
+        ) as cursor:
+            ids = [row[0] async for row in cursor]
+        return await self.get_papers(ids)
+
+    async def digest_dates(self, *, with_papers: bool = True) -> list[str]:
+        """Digest dates, oldest first (by default only days that have papers)."""
+        sql = "SELECT date FROM digests" + (" WHERE rows > 0" if with_papers else "")
+        async with self.db.execute(sql + " ORDER BY date") as cursor:
+            return [row[0] async for row in cursor]
+
+    async def latest_digest_date(self) -> str | None:
+        async with self.db.execute("SELECT MAX(date) FROM digests WHERE rows > 0") as cursor:
+            row = await cursor.fetchone()
+        return row[0]
+
+    async def get_meta(self, key: str) -> str | None:
+        async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    async def integrity_check(self) -> str:
+        async with self.db.execute("PRAGMA integrity_check") as cursor:
+            row = await cursor.fetchone()
+        return row[0]
+
+
+def _unique_rows(papers: list[Paper]) -> list[Paper]:
+    """A paper listed twice in one digest counts once there (its first row)."""
+    seen: set[str] = set()
+    unique = []
+    for paper in papers:
+        if paper.arxiv_id not in seen:
+            seen.add(paper.arxiv_id)
+            unique.append(paper)
+    return unique
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3.complete_statement knows about strings)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        if not current and line.strip().startswith("--"):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
