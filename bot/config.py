@@ -66,7 +66,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     """Read and check the settings; raises ConfigError on the first bad value."""
     if env is None:
         if dotenv:
-            load_dotenv(override=False)
+            load_dotenv(Path.cwd() / ".env", override=False)  # the folder it runs in
         env = os.environ
     level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in LOG_LEVELS:

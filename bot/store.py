@@ -204,7 +204,8 @@ class Store:
                 )
             else:
                 cursor = await self.db.execute(
-                    "INSERT INTO digests (path, date, sha256, rows, warnings) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO digests (path, date, sha256, rows, warnings)"
+                    " VALUES (?, ?, ?, ?, ?)",
                     (path, digest.date, sha256, len(rows), len(digest.warnings)),
                 )
                 digest_id = cursor.lastrowid

@@ -1,0 +1,101 @@
+"""Strip the boilerplate the upstream summary generator writes, and split text into sentences.
+
+Pure functions, used for indexing, answers and the cards. Patterns come from reading the real
+corpus: intros ("Here is a concise summary of the research paper "…":"), section labels
+("**Key methodology:**", "i) **Summary:**"), list markers ("i) … v)", "a) … d)") and the
+"Follow-up questions: 1. … 2. …" tail.
+"""
+
+from __future__ import annotations
+
+import re
+
+_INTRO_RE = re.compile(
+    r"^\s*(?:(?:okay|ok|sure|certainly)[,!.]?\s*)?"
+    r"(?:(?:here(?:'s|’s| is| are)\b|below is\b|this is\b)[^\"“”:]{0,160}?\b|"
+    r"(?:an? |the )?(?:concise |brief |short )?)summar(?:y|ies)\b[^\"“”:]{0,120}?"
+    r"(?:[\"“][^\"”“]{0,300}[\"”][^:]{0,120}?)?:\s*",
+    re.IGNORECASE,
+)
+# "Follow-up questions:", "Here are some follow-up questions an AI practitioner might ask:", …
+_FOLLOW_UP_RE = re.compile(
+    r"(?:\*\*)?(?:here are (?:some |three |a few )?(?:potential )?)?follow[- ]?up questions\b"
+    r"[^:]{0,80}:.*\Z",
+    re.IGNORECASE | re.DOTALL,
+)
+_LABEL = (
+    r"(?:an? )?(?:1-line summary|one-line summary|summary|(?:main )?research (?:question|objective)"
+    r"(?:\s*(?:/|or)\s*objective)?|main research (?:question|objective)"
+    r"(?:\s*(?:/|or)\s*objective)?|key methodology(?: used)?|methodology|primary results"
+    r"(?: \([^)]*\))?|principal implications?(?: for ai practitioners)?"
+    r"|implications? for ai practitioners|objective|results|implication)"
+)
+# Bold labels that end with a colon ("**Primary results:**") or are a known label.
+_BOLD_LABEL_RE = re.compile(
+    r"\*\*\s*(?:[ivx]{1,4}\)\s*)?(?:[^*]{1,80}?(?::\*\*|\*\*\s*:)|" + _LABEL + r"\s*\*\*:?)\s*",
+    re.IGNORECASE,
+)
+_PLAIN_LABEL_COLON_RE = re.compile(
+    r"(?:(?<=^)|(?<=[\s.]))(?:[ivx]{1,4}\)\s*)?" + _LABEL + r"\s*:\s*", re.IGNORECASE
+)
+_BOLD_RE = re.compile(r"\*\*([^*]+)\*\*")
+# "i) ", "iv) ", "a) ", "(b) " at the start or after a sentence end / colon.
+_MARKER_RE = re.compile(r"(?:(?<=^)|(?<=[.:;]\s)|(?<=^\s))\(?(?:i{1,3}|iv|v|vi|[a-e])\)\s+")
+_WS_RE = re.compile(r"\s+")
+# "i) Summary IDArb is …" / "ii) Main research question or objective The main …": a label
+# without colon is only recognised right after a list marker.
+_LABEL_AFTER_MARKER_RE = re.compile(
+    r"(?:(?<=^)|(?<=[.:;]\s))(?i:" + _LABEL + r")\s+(?=[A-Z])"
+)
+
+
+def clean_summary(text: str) -> str:
+    """The summary without generator boilerplate, whitespace collapsed."""
+    text = _WS_RE.sub(" ", text).strip()
+    text = _FOLLOW_UP_RE.sub("", text)
+    for _ in range(2):  # "Okay, here is … : **Summary:** i) …"
+        before = text
+        text = _INTRO_RE.sub("", text, count=1)
+        text = _BOLD_LABEL_RE.sub("", text)
+        text = _PLAIN_LABEL_COLON_RE.sub("", text)
+        text = _MARKER_RE.sub("", text.strip())
+        text = _LABEL_AFTER_MARKER_RE.sub("", text)
+        text = _MARKER_RE.sub("", text.strip())
+        if text == before:
+            break
+    text = _BOLD_RE.sub(r"\1", text)
+    return _WS_RE.sub(" ", text).strip()
+
+
+_ABBREVIATIONS = frozenset({
+    "e.g", "i.e", "vs", "al", "etc", "fig", "figs", "eq", "eqs", "approx", "cf", "resp",
+    "dr", "mr", "mrs", "ms", "prof", "no", "sec", "tab", "ref", "refs", "st", "incl", "est",
+    "inc", "ltd", "co", "jr", "sr", "u.s", "viz", "ca",
+})
+_BOUNDARY_RE = re.compile(r"([.!?])([\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text; "e.g.", "vs.", "et al.", initials and decimals do not end one."""
+    text = _WS_RE.sub(" ", text).strip()
+    if not text:
+        return []
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY_RE.finditer(text):
+        end = match.end(2)
+        if match.group(1) == ".":
+            words = text[start:match.start(1)].rsplit(None, 1)
+            word = words[-1].lower().lstrip("(\"'[") if words else ""
+            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                continue
+            if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):  # "e.g", "i.e", "u.s.a"
+                continue
+        sentence = text[start:end].strip()
+        if sentence:
+            sentences.append(sentence)
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
