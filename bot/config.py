@@ -28,6 +28,10 @@ class Settings:
     corpus_dir: Path
     log_level: str
     dev_guild_id: int | None = None
+    digest_check_seconds: int = 60
+    corpus_poll_seconds: int = 60
+    digest_url_template: str | None = None
+    digest_fetch_after: str = "13:30"
 
     def require_corpus_dir(self) -> Path:
         if not self.corpus_dir.is_dir():
@@ -78,7 +82,36 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         corpus_dir=Path(env.get("CORPUS_DIR", "").strip() or "corpus").expanduser(),
         log_level=level,
         dev_guild_id=_int(env, "DEV_GUILD_ID", None, minimum=1),
+        digest_check_seconds=_int(env, "DIGEST_CHECK_SECONDS", 60, minimum=1),
+        corpus_poll_seconds=_int(env, "CORPUS_POLL_SECONDS", 60, minimum=1),
+        digest_url_template=_url_template(env.get("DIGEST_URL_TEMPLATE", "").strip()),
+        digest_fetch_after=_hhmm(env, "DIGEST_FETCH_AFTER", "13:30"),
     )
+
+
+def _url_template(raw: str) -> str | None:
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")):
+        raise ConfigError("DIGEST_URL_TEMPLATE", "must be an http(s) URL")
+    if not any(key in raw for key in ("{date}", "{yyyy}")):
+        raise ConfigError("DIGEST_URL_TEMPLATE", "needs {yyyy}/{mm}/{dd} or {date} in it")
+    try:
+        raw.format(date="2025-01-01", yyyy="2025", mm="01", dd="01")
+    except (KeyError, IndexError, ValueError):
+        raise ConfigError(
+            "DIGEST_URL_TEMPLATE", "only {yyyy}, {mm}, {dd} and {date} may appear in braces"
+        ) from None
+    return raw
+
+
+def _hhmm(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    hours, sep, minutes = raw.partition(":")
+    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2
+            and int(hours) < 24 and int(minutes) < 60):
+        raise ConfigError(name, f"{raw!r} is not a time of day as HH:MM (UTC)")
+    return f"{int(hours):02d}:{minutes}"
 
 
 def configure_logging(level: str, stream=None) -> None:

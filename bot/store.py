@@ -65,6 +65,21 @@ class Stats:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class GuildDigest:
+    """A server's daily-digest setting."""
+
+    guild_id: int
+    channel_id: int | None
+    post_time: str
+    timezone: str
+    enabled: bool
+    since_date: str | None
+    broken_reason: str | None
+
+
+_GUILD_COLUMNS = "guild_id, channel_id, post_time, timezone, enabled, since_date, broken_reason"
+
 _PAPER_COLUMNS = (
     "p.arxiv_id, p.title, p.authors, p.summary, p.source, "
     "(SELECT json_group_array(date) FROM (SELECT DISTINCT date FROM appearances a "
@@ -300,10 +315,122 @@ class Store:
             (key, value),
         )
 
+    # -- daily digest settings and posts -----------------------------------------------
+
+    async def guild_digest(self, guild_id: int) -> GuildDigest | None:
+        async with self.db.execute(
+            f"SELECT {_GUILD_COLUMNS} FROM guild_digest WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _guild(row) if row else None
+
+    async def enabled_guild_digests(self) -> list[GuildDigest]:
+        async with self.db.execute(
+            f"SELECT {_GUILD_COLUMNS} FROM guild_digest"
+            " WHERE enabled = 1 AND channel_id IS NOT NULL AND broken_reason IS NULL"
+            " ORDER BY guild_id"
+        ) as cursor:
+            return [_guild(row) async for row in cursor]
+
+    async def set_digest_channel(self, guild_id: int, channel_id: int, since_date: str | None
+                                 ) -> GuildDigest:
+        """Enable posting to `channel_id`; the first enablement fixes `since_date`."""
+        await self.db.execute(
+            "INSERT INTO guild_digest (guild_id, channel_id, enabled, since_date)"
+            " VALUES (?, ?, 1, ?) ON CONFLICT (guild_id) DO UPDATE SET"
+            " channel_id = excluded.channel_id, enabled = 1, broken_reason = NULL,"
+            " since_date = COALESCE(guild_digest.since_date, excluded.since_date),"
+            " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            (guild_id, channel_id, since_date),
+        )
+        return await self.guild_digest(guild_id)  # type: ignore[return-value]
+
+    async def set_digest_time(self, guild_id: int, post_time: str, timezone: str) -> GuildDigest:
+        await self.db.execute(
+            "INSERT INTO guild_digest (guild_id, post_time, timezone) VALUES (?, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET post_time = excluded.post_time,"
+            " timezone = excluded.timezone, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            (guild_id, post_time, timezone),
+        )
+        return await self.guild_digest(guild_id)  # type: ignore[return-value]
+
+    async def disable_digest(self, guild_id: int) -> None:
+        await self.db.execute(
+            "UPDATE guild_digest SET enabled = 0, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ',"
+            " 'now') WHERE guild_id = ?",
+            (guild_id,),
+        )
+
+    async def mark_digest_broken(self, guild_id: int, reason: str) -> None:
+        await self.db.execute(
+            "UPDATE guild_digest SET broken_reason = ? WHERE guild_id = ?", (reason, guild_id)
+        )
+
+    async def last_posted_date(self, guild_id: int) -> str | None:
+        async with self.db.execute(
+            "SELECT MAX(date) FROM digest_posts WHERE guild_id = ? AND status = 'done'",
+            (guild_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0]
+
+    async def post_status(self, guild_id: int, date: str) -> str | None:
+        """None (never started), 'posting' (started, not finished) or 'done'."""
+        async with self.db.execute(
+            "SELECT status FROM digest_posts WHERE guild_id = ? AND date = ?", (guild_id, date)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def unfinished_posts(self, guild_id: int) -> list[tuple[str, int]]:
+        """(date, channel id) of posts that were started and not finished, oldest first."""
+        async with self.db.execute(
+            "SELECT date, channel_id FROM digest_posts WHERE guild_id = ? AND status = 'posting'"
+            " ORDER BY date",
+            (guild_id,),
+        ) as cursor:
+            return [(row[0], row[1]) async for row in cursor]
+
+    async def begin_post(self, guild_id: int, date: str, channel_id: int) -> dict[str, int]:
+        """Start (or resume) a post; returns the steps already recorded (step → message id)."""
+        await self.db.execute(
+            "INSERT INTO digest_posts (guild_id, date, channel_id, status)"
+            " VALUES (?, ?, ?, 'posting') ON CONFLICT (guild_id, date) DO NOTHING",
+            (guild_id, date, channel_id),
+        )
+        return await self.post_steps(guild_id, date)
+
+    async def post_steps(self, guild_id: int, date: str) -> dict[str, int]:
+        async with self.db.execute(
+            "SELECT step, message_id FROM digest_post_steps WHERE guild_id = ? AND date = ?",
+            (guild_id, date),
+        ) as cursor:
+            return {row[0]: row[1] async for row in cursor}
+
+    async def record_post_step(self, guild_id: int, date: str, step: str, message_id: int
+                               ) -> None:
+        await self.db.execute(
+            "INSERT INTO digest_post_steps (guild_id, date, step, message_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, date, step) DO UPDATE SET message_id = excluded.message_id",
+            (guild_id, date, step, message_id),
+        )
+
+    async def finish_post(self, guild_id: int, date: str) -> None:
+        await self.db.execute(
+            "UPDATE digest_posts SET status = 'done',"
+            " finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+            " WHERE guild_id = ? AND date = ?",
+            (guild_id, date),
+        )
+
     async def integrity_check(self) -> str:
         async with self.db.execute("PRAGMA integrity_check") as cursor:
             row = await cursor.fetchone()
         return row[0]
+
+
+def _guild(row: Sequence) -> GuildDigest:
+    return GuildDigest(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])
 
 
 def _unique_rows(papers: list[Paper]) -> list[Paper]:
