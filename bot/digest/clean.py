@@ -18,10 +18,9 @@ _INTRO_RE = re.compile(
     re.IGNORECASE,
 )
 # "Follow-up questions:", "Here are some follow-up questions an AI practitioner might ask:", …
-_FOLLOW_UP_RE = re.compile(
-    r"(?:\*\*)?(?:here are (?:some |three |a few )?(?:potential )?)?follow[- ]?up questions\b"
-    r"[^:]{0,80}:.*\Z",
-    re.IGNORECASE | re.DOTALL,
+_FOLLOW_UP_RE = re.compile(r"follow[- ]?up questions\b[^:]{0,80}:", re.IGNORECASE)
+_FOLLOW_UP_INTRO_RE = re.compile(
+    r"(?:\*\*)?(?:here are (?:some |three |a few )?(?:potential |possible )?)?\s*$", re.IGNORECASE
 )
 _LABEL = (
     r"(?:an? )?(?:1-line summary|one-line summary|summary|(?:main )?research (?:question|objective)"
@@ -35,12 +34,14 @@ _BOLD_LABEL_RE = re.compile(
     r"\*\*\s*(?:[ivx]{1,4}\)\s*)?(?:[^*]{1,80}?(?::\*\*|\*\*\s*:)|" + _LABEL + r"\s*\*\*:?)\s*",
     re.IGNORECASE,
 )
-_PLAIN_LABEL_COLON_RE = re.compile(
-    r"(?:(?<=^)|(?<=[\s.]))(?:[ivx]{1,4}\)\s*)?" + _LABEL + r"\s*:\s*", re.IGNORECASE
+# A label right before a colon, matched backwards from each colon.
+_LABEL_BEFORE_COLON_RE = re.compile(
+    r"(?:^|(?<=[\s.]))(?:[ivx]{1,4}\)\s*)?" + _LABEL + r"\s*$", re.IGNORECASE
 )
 _BOLD_RE = re.compile(r"\*\*([^*]+)\*\*")
 # "i) ", "iv) ", "a) ", "(b) " at the start or after a sentence end / colon.
-_MARKER_RE = re.compile(r"(?:(?<=^)|(?<=[.:;]\s)|(?<=^\s))\(?(?:i{1,3}|iv|v|vi|[a-e])\)\s+")
+_MARKER_RE = re.compile(r"(?:(?<=^)|(?<=[.:;?!]\s)|(?<=^\s))\(?(?:i{1,3}|iv|v|vi|[a-e])\)\s+")
+_MARKER_HINT_RE = re.compile(r"[ivxa-e]\) ")
 _WS_RE = re.compile(r"\s+")
 # "i) Summary IDArb is …" / "ii) Main research question or objective The main …": a label
 # without colon is only recognised right after a list marker.
@@ -49,22 +50,43 @@ _LABEL_AFTER_MARKER_RE = re.compile(
 )
 
 
+def _strip_colon_labels(text: str) -> str:
+    out: list[str] = []
+    start = 0
+    colon = text.find(":")
+    while colon >= 0:
+        window_start = max(start, colon - 90)
+        match = _LABEL_BEFORE_COLON_RE.search(text, window_start, colon)
+        if match:
+            out.append(text[start:match.start()])
+            start = colon + 1
+        colon = text.find(":", colon + 1)
+    out.append(text[start:])
+    return "".join(out)
+
+
 def clean_summary(text: str) -> str:
     """The summary without generator boilerplate, whitespace collapsed."""
-    text = _WS_RE.sub(" ", text).strip()
-    text = _FOLLOW_UP_RE.sub("", text)
+    text = " ".join(text.split())
+    follow = _FOLLOW_UP_RE.search(text)
+    if follow:
+        text = _FOLLOW_UP_INTRO_RE.sub("", text[: follow.start()])
     for _ in range(2):  # "Okay, here is … : **Summary:** i) …"
         before = text
         text = _INTRO_RE.sub("", text, count=1)
-        text = _BOLD_LABEL_RE.sub("", text)
-        text = _PLAIN_LABEL_COLON_RE.sub("", text)
-        text = _MARKER_RE.sub("", text.strip())
-        text = _LABEL_AFTER_MARKER_RE.sub("", text)
-        text = _MARKER_RE.sub("", text.strip())
+        if "**" in text:
+            text = _BOLD_LABEL_RE.sub("", text)
+        if ":" in text:
+            text = _strip_colon_labels(text)
+        if _MARKER_HINT_RE.search(text):
+            text, markers = _MARKER_RE.subn("", text.strip())
+            if markers:
+                text = _LABEL_AFTER_MARKER_RE.sub("", text)
         if text == before:
             break
-    text = _BOLD_RE.sub(r"\1", text)
-    return _WS_RE.sub(" ", text).strip()
+    if "**" in text:
+        text = _BOLD_RE.sub(r"\1", text)
+    return " ".join(text.split())
 
 
 _ABBREVIATIONS = frozenset({
