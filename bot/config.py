@@ -30,7 +30,9 @@ class Settings:
     dev_guild_id: int | None = None
     digest_check_seconds: int = 60
     corpus_poll_seconds: int = 60
-    digest_url_template: str | None = None
+    corpus_stable_seconds: int = 10
+    digest_fetch_every_seconds: int = 300
+    digest_url_template: str | None = field(default=None, repr=False)
     digest_fetch_after: str = "13:30"
 
     def require_corpus_dir(self) -> Path:
@@ -84,6 +86,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         dev_guild_id=_int(env, "DEV_GUILD_ID", None, minimum=1),
         digest_check_seconds=_int(env, "DIGEST_CHECK_SECONDS", 60, minimum=1),
         corpus_poll_seconds=_int(env, "CORPUS_POLL_SECONDS", 60, minimum=1),
+        corpus_stable_seconds=_int(env, "CORPUS_STABLE_SECONDS", 10, minimum=0),
+        digest_fetch_every_seconds=_int(env, "DIGEST_FETCH_EVERY_SECONDS", 300, minimum=60),
         digest_url_template=_url_template(env.get("DIGEST_URL_TEMPLATE", "").strip()),
         digest_fetch_after=_hhmm(env, "DIGEST_FETCH_AFTER", "13:30"),
     )
@@ -92,16 +96,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
 def _url_template(raw: str) -> str | None:
     if not raw:
         return None
-    if not raw.startswith(("http://", "https://")):
-        raise ConfigError("DIGEST_URL_TEMPLATE", "must be an http(s) URL")
-    if not any(key in raw for key in ("{date}", "{yyyy}")):
-        raise ConfigError("DIGEST_URL_TEMPLATE", "needs {yyyy}/{mm}/{dd} or {date} in it")
-    try:
-        raw.format(date="2025-01-01", yyyy="2025", mm="01", dd="01")
-    except (KeyError, IndexError, ValueError):
-        raise ConfigError(
-            "DIGEST_URL_TEMPLATE", "only {yyyy}, {mm}, {dd} and {date} may appear in braces"
-        ) from None
+    from .fetch import template_problem  # the fetcher owns what a usable template is
+
+    problem = template_problem(raw)
+    if problem:
+        raise ConfigError("DIGEST_URL_TEMPLATE", problem)  # never echoes the URL: it may hold a key
     return raw
 
 

@@ -6,6 +6,7 @@ order inside one transaction each and recorded in `PRAGMA user_version`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -422,6 +423,26 @@ class Store:
             " WHERE guild_id = ? AND date = ?",
             (guild_id, date),
         )
+
+    async def content_key(self) -> str:
+        """Changes whenever the stored papers could have changed (for index caches)."""
+        async with self.db.execute(
+            "SELECT COALESCE(group_concat(date || ':' || sha256, ','), '') FROM"
+            " (SELECT date, sha256 FROM digests ORDER BY date)"
+        ) as cursor:
+            row = await cursor.fetchone()
+        version = await self.schema_version()
+        return hashlib.sha256(f"v{version}|{row[0]}".encode()).hexdigest()
+
+    async def backup(self, target: str | Path) -> None:
+        """A consistent copy of the live database (SQLite's online backup API)."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        async with aiosqlite.connect(partial) as copy:
+            await self.db.backup(copy)
+        partial.replace(target)
 
     async def integrity_check(self) -> str:
         async with self.db.execute("PRAGMA integrity_check") as cursor:

@@ -1,0 +1,174 @@
+"""The Discord client: one store and one search engine shared by every cog."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import signal
+import time
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .config import Settings
+from .errors import UserError
+from .search import SearchError
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.papers", "bot.cogs.digest", "bot.cogs.admin")
+FRIENDLY_ERROR = "Something went wrong on my side while answering that. It has been logged."
+
+
+def bot_intents() -> discord.Intents:
+    """Guilds, and guild messages only so that mentions of the bot arrive. Nothing privileged."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    return intents
+
+
+def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> str:
+    """A stable hash of the commands Discord would receive for `guild` (None: global)."""
+    payload = [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
+    payload.sort(key=lambda c: (c.get("type", 1), c["name"]))
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+class PaperTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Log the traceback; tell the user one friendly line; keep running."""
+        original = getattr(error, "original", None)
+        if isinstance(original, UserError | SearchError):
+            message = str(original)
+        elif isinstance(error, app_commands.CheckFailure):
+            message = str(error) or "You can't use this command here."
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            message = f"Slow down a little: try again in {error.retry_after:.0f} s."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command /%s failed", command, exc_info=error)
+            message = FRIENDLY_ERROR
+        await send_ephemeral(interaction, message)
+
+
+async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
+    """A short private reply, whether or not the interaction was already answered."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+        else:
+            await interaction.response.send_message(
+                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException:
+        log.warning("could not deliver an error message for interaction %s", interaction.id)
+
+
+class Paperboy(commands.AutoShardedBot):
+    """The bot. `store` and `engine` are opened in `setup_hook` and shared by all cogs."""
+
+    def __init__(self, settings: Settings, *, force_sync: bool = False,
+                 sync_guild: int | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=bot_intents(),
+            tree_cls=PaperTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+        )
+        self.settings = settings
+        self.force_sync = force_sync
+        self.sync_guild = sync_guild or settings.dev_guild_id
+        self.started_at = time.monotonic()
+        self.store: Store
+        self.engine = None  # set in setup_hook: bot.search.SearchEngine
+
+    async def setup_hook(self) -> None:
+        self.store = await Store.open(self.settings.db_path)
+        from .search import SearchEngine  # heavy import kept off the CLI's fast paths
+
+        self.engine = await SearchEngine.build(self.store)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands(force=self.force_sync)
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Sync the command tree only when it changed since the last sync (or when forced)."""
+        guild = discord.Object(self.sync_guild) if self.sync_guild else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        key = f"command_tree_hash:{guild.id if guild else 'global'}"
+        current = tree_hash(self.tree, guild)
+        if not force and await self.store.get_meta(key) == current:
+            log.info("slash commands unchanged since the last sync; not syncing")
+            return False
+        synced = await self.tree.sync(guild=guild)
+        await self.store.set_meta(key, current)
+        log.info("synced %d slash commands to %s", len(synced),
+                 f"guild {guild.id}" if guild else "all servers (global)")
+        return True
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d servers", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        in_flight = [task for task in asyncio.all_tasks() if _is_reply_task(task)]
+        if in_flight:
+            log.info("finishing %d replies in flight", len(in_flight))
+            await asyncio.wait(in_flight, timeout=10)
+        await super().close()
+        store = getattr(self, "store", None)
+        if store is not None:
+            await store.close()
+        log.info("closed cleanly")
+
+
+
+def _is_reply_task(task: asyncio.Task) -> bool:
+    """Tasks that answer users: discord.py names its command, component and event tasks."""
+    name = task.get_name()
+    return task is not asyncio.current_task() and (
+        name == "CommandTree-invoker"
+        or name.startswith("discord-ui-view-dispatch")
+        or name == "discord.py: on_message"
+    )
+
+
+async def sync_only(settings: Settings, guild_id: int | None) -> None:
+    """Log in over HTTP only, sync the command tree (forced) and leave."""
+    bot = Paperboy(settings, force_sync=True, sync_guild=guild_id)
+    async with bot:
+        await bot.login(settings.token or "")
+
+
+async def run_bot(settings: Settings) -> None:
+    """Run until SIGTERM/SIGINT, then close cleanly."""
+    bot = Paperboy(settings)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runner = asyncio.create_task(bot.start(settings.token or ""))
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    if stopper in done:
+        log.info("signal received: shutting down")
+    await bot.close()
+    stopper.cancel()
+    if runner in done:
+        runner.result()  # re-raise login failures and the like
+    else:
+        await asyncio.wait({runner}, timeout=15)

@@ -1,0 +1,55 @@
+"""Bot-wide commands: /about, and one log line per command (no user content)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .. import cards
+from ..views import NONE
+
+if TYPE_CHECKING:
+    from ..app import Paperboy
+
+log = logging.getLogger("bot.commands")
+
+
+def bot_version() -> str:
+    try:
+        return version("paperboy")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+class AdminCog(commands.Cog):
+    def __init__(self, bot: Paperboy) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="about", description="What this bot knows and how long it has run")
+    async def about(self, interaction: discord.Interaction) -> None:
+        stats = await self.bot.store.stats()
+        embed = cards.about_embed(
+            papers=stats.papers,
+            digests=stats.digests,
+            latest_date=await self.bot.store.latest_digest_date(),
+            version=bot_version(),
+            uptime_seconds=time.monotonic() - self.bot.started_at,
+        )
+        await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
+
+    @commands.Cog.listener()
+    async def on_app_command_completion(self, interaction: discord.Interaction,
+                                        command: app_commands.Command) -> None:
+        latency_ms = (discord.utils.utcnow() - interaction.created_at).total_seconds() * 1000
+        log.info("/%s ok in %.0f ms, %s results", command.qualified_name, latency_ms,
+                 interaction.extras.get("results", "-"))
+
+
+async def setup(bot: Paperboy) -> None:
+    await bot.add_cog(AdminCog(bot))
