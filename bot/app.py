@@ -20,7 +20,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.papers", "bot.cogs.digest", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.papers", "bot.cogs.corpus", "bot.cogs.digest", "bot.cogs.admin")
 FRIENDLY_ERROR = "Something went wrong on my side while answering that. It has been logged."
 
 

@@ -107,7 +107,7 @@ class DigestPoster:
 
         header_id = steps["header:0"]
         if "thread" not in steps:
-            thread = await self._create_thread(channel, header_id, date)
+            thread = await self._create_thread(channel, header_id, date, resuming)
             await record("thread", thread.id)
         thread = await self._thread(channel, steps["thread"])
 
@@ -125,8 +125,12 @@ class DigestPoster:
             sent += 1
         return PostResult("posted", date, len(papers), header_id, thread.id)
 
-    async def _create_thread(self, channel: discord.TextChannel, header_id: int, date: str
-                             ) -> discord.Thread:
+    async def _create_thread(self, channel: discord.TextChannel, header_id: int, date: str,
+                             resuming: bool) -> discord.Thread:
+        if resuming:  # created before a crash but not recorded? Its header message knows.
+            header = await channel.fetch_message(header_id)
+            if header.thread is not None:
+                return header.thread
         message = channel.get_partial_message(header_id)
         try:
             return await message.create_thread(name=thread_name(date),

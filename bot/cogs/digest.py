@@ -64,16 +64,19 @@ class DigestCog(commands.Cog):
 
     @tasks.loop(seconds=60)
     async def scheduler(self) -> None:
-        await self.post_due()
+        try:
+            await self.post_due()
+        except Exception:  # a loop that raises stops for good: log and try at the next tick
+            log.exception("digest scheduler tick failed")
 
     @scheduler.before_loop
     async def _wait_ready(self) -> None:
         await self.bot.wait_until_ready()
 
-    @scheduler.error
-    async def _scheduler_error(self, error: BaseException) -> None:  # type: ignore[override]
-        log.error("digest scheduler stopped by an error; restarting it", exc_info=error)
-        self.scheduler.restart()
+    @commands.Cog.listener()
+    async def on_digests_ingested(self, report: object) -> None:
+        """A new digest arrived: post it now where it is due, not at the next tick."""
+        await self.post_due()
 
     async def post_due(self, now: dt.datetime | None = None) -> None:
         """Post every due digest for every enabled server; one server's trouble never stops
