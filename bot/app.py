@@ -121,6 +121,10 @@ class Paperboy(commands.AutoShardedBot):
                  f"guild {guild.id}" if guild else "all servers (global)")
         return True
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """No prefix commands: a mention is a question (the papers cog answers it), and must
+        not be parsed as an unknown command."""
+
     async def on_ready(self) -> None:
         log.info("ready as %s in %d servers", self.user, len(self.guilds))
 
