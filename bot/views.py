@@ -1,33 +1,112 @@
-"""Buttons and menus: pagers that only their invoker can turn, and paper cards' links."""
+"""Buttons and menus: pagers that only their invoker can turn, and paper cards' links.
+
+A paper card's "Full summary" button is a dynamic item: its custom id carries the paper id, so
+it keeps working after the view is gone and across restarts (the cog registers the class).
+Pagers hold their pages in memory; when they time out their buttons are disabled on the
+message, so nobody presses a dead button.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import discord
 
 from . import cards
 from .digest import PaperRecord
 from .digest.clean import clean_summary
+from .errors import UserError
 
 log = logging.getLogger(__name__)
 
 NONE = discord.AllowedMentions.none()
-TIMEOUT = 300.0
+TIMEOUT = 300.0  # seconds a pager listens; read when a pager is made (tests shorten it)
+FRIENDLY_ERROR = "Something went wrong on my side while answering that. It has been logged."
+NOT_YOURS = "These buttons belong to whoever ran the command: run it yourself to page."
+GONE = "That paper is no longer in the digests."
 
 # Renders page `index` (0-based): the embeds to show and the papers a menu should offer.
 PageRenderer = Callable[[int], Awaitable[tuple[list[discord.Embed], Sequence[cards.PaperLike]]]]
 PaperLoader = Callable[[str], Awaitable[PaperRecord | None]]
 
+SUMMARY_PREFIX = "paperboy:summary:"
+_ID = r"[A-Za-z0-9][A-Za-z0-9.\-/]{0,63}"  # the ids cards.paper_url accepts
+
+
+async def say_privately(interaction: discord.Interaction, text: str) -> None:
+    """A short ephemeral reply, whether or not the interaction was answered already."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+        else:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE)
+    except discord.HTTPException as error:
+        log.warning("could not answer interaction %s: %s", interaction.id, error.status)
+
+
+async def report_failure(interaction: discord.Interaction, error: Exception, what: str) -> None:
+    """A button or menu failed: a UserError's message, or log the traceback and say sorry."""
+    if isinstance(error, UserError):
+        await say_privately(interaction, str(error))
+        return
+    log.error("%s failed", what, exc_info=error)
+    await say_privately(interaction, FRIENDLY_ERROR)
+
+
+# --- paper cards -------------------------------------------------------------------------------
+
+
+class FullSummaryButton(discord.ui.DynamicItem[discord.ui.Button],
+                        template=re.escape(SUMMARY_PREFIX) + f"(?P<id>{_ID})"):
+    """Sends the part of a paper's summary its card had to leave out, privately."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Full summary",
+                                           style=discord.ButtonStyle.secondary,
+                                           custom_id=SUMMARY_PREFIX + arxiv_id))
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> FullSummaryButton:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self._send(interaction)
+        except Exception as error:  # a dynamic item has no view to report it
+            await report_failure(interaction, error, f"Full summary of {self.arxiv_id}")
+
+    async def _send(self, interaction: discord.Interaction) -> None:
+        paper = await interaction.client.store.get_paper(self.arxiv_id)  # type: ignore[attr-defined]
+        if paper is None:
+            await say_privately(interaction, GONE)
+            return
+        card = cards.paper_card(paper, clean_summary(paper.summary))
+        if not card.rest:  # the digest changed since: the card now holds all of it
+            await interaction.response.send_message(embed=card.embed, ephemeral=True,
+                                                    allowed_mentions=NONE)
+            return
+        messages = cards.full_summary_embeds(paper, card.rest)
+        await interaction.response.send_message(embeds=messages[0], ephemeral=True,
+                                                allowed_mentions=NONE)
+        for embeds in messages[1:]:
+            await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NONE)
+
 
 def paper_view(paper: PaperRecord, rest: str | None) -> discord.ui.View:
     """Link buttons for arXiv, PDF and Hugging Face, and "Full summary" when it was cut."""
-    view = FullSummaryView(paper, rest) if rest else discord.ui.View(timeout=None)
-    for label, url in (("arXiv", paper.arxiv_url), ("PDF", paper.pdf_url),
-                       ("Hugging Face", paper.hf_url)):
-        if cards.paper_url(paper):
+    view = discord.ui.View(timeout=None)  # only links and a dynamic item: nothing to keep
+    safe = cards.paper_url(paper) is not None
+    if rest and safe:
+        view.add_item(FullSummaryButton(paper.arxiv_id))
+    if safe:
+        for label, url in (("arXiv", paper.arxiv_url), ("PDF", paper.pdf_url),
+                           ("Hugging Face", paper.hf_url)):
             view.add_item(discord.ui.Button(label=label, url=url))
     return view
 
@@ -37,28 +116,16 @@ async def send_paper_card(interaction: discord.Interaction, paper: PaperRecord, 
     """A full paper card as the reply (or a follow-up if the interaction was answered)."""
     card = cards.paper_card(paper, clean_summary(paper.summary))
     view = paper_view(paper, card.rest)
+    extra: dict[str, Any] = {"view": view} if view.children else {}
     if interaction.response.is_done():
-        await interaction.followup.send(embed=card.embed, view=view, ephemeral=ephemeral,
-                                        allowed_mentions=NONE)
+        await interaction.followup.send(embed=card.embed, ephemeral=ephemeral,
+                                        allowed_mentions=NONE, **extra)
     else:
-        await interaction.response.send_message(embed=card.embed, view=view,
-                                                ephemeral=ephemeral, allowed_mentions=NONE)
+        await interaction.response.send_message(embed=card.embed, ephemeral=ephemeral,
+                                                allowed_mentions=NONE, **extra)
 
 
-class FullSummaryView(discord.ui.View):
-    def __init__(self, paper: PaperRecord, rest: str) -> None:
-        super().__init__(timeout=TIMEOUT)
-        self.paper = paper
-        self.rest = rest
-
-    @discord.ui.button(label="Full summary", style=discord.ButtonStyle.secondary)
-    async def full_summary(self, interaction: discord.Interaction,
-                           button: discord.ui.Button) -> None:
-        messages = cards.full_summary_embeds(self.paper, self.rest)
-        await interaction.response.send_message(embeds=messages[0], ephemeral=True,
-                                                allowed_mentions=NONE)
-        for embeds in messages[1:]:
-            await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NONE)
+# --- pagers ------------------------------------------------------------------------------------
 
 
 class PaperSelect(discord.ui.Select):
@@ -76,10 +143,9 @@ class PaperSelect(discord.ui.Select):
             self.options = [discord.SelectOption(label="No papers", value="-")]
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        paper = await self.load(self.values[0])
+        paper = await self.load(self.values[0]) if self.values[0] != "-" else None
         if paper is None:
-            await interaction.response.send_message(
-                "That paper is no longer in the digests.", ephemeral=True, allowed_mentions=NONE)
+            await say_privately(interaction, GONE)
             return
         await send_paper_card(interaction, paper, ephemeral=True)
 
@@ -87,8 +153,8 @@ class PaperSelect(discord.ui.Select):
 class Pager(discord.ui.View):
     """Prev/Next over pages rendered on demand, plus an optional menu of the page's papers.
 
-    Only the user who ran the command can turn pages; when the view times out its buttons
-    are disabled on the message so nobody presses a dead button.
+    Only the user who ran the command can turn pages (anyone may open a paper from the menu:
+    it answers privately); when the view times out its buttons and menu are disabled.
     """
 
     def __init__(self, owner_id: int, pages: int, render: PageRenderer,
@@ -121,13 +187,10 @@ class Pager(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        # The paper menu is for everyone: it answers privately.
         if self.select and interaction.data and (
                 interaction.data.get("custom_id") == self.select.custom_id):
             return True
-        await interaction.response.send_message(
-            "These buttons belong to whoever ran the command: run it yourself to page.",
-            ephemeral=True, allowed_mentions=NONE)
+        await say_privately(interaction, NOT_YOURS)
         return False
 
     @discord.ui.button(label="◀ Prev", style=discord.ButtonStyle.secondary, row=0)
@@ -140,7 +203,11 @@ class Pager(discord.ui.View):
 
     async def _turn(self, interaction: discord.Interaction, index: int) -> None:
         embeds = await self._show(index)
-        await interaction.response.edit_message(embeds=embeds, view=self)
+        await interaction.response.edit_message(embeds=embeds, view=self, allowed_mentions=NONE)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception,
+                       item: discord.ui.Item[Any]) -> None:
+        await report_failure(interaction, error, f"{type(item).__name__} of a pager")
 
     async def on_timeout(self) -> None:
         for item in self.children:
@@ -149,4 +216,4 @@ class Pager(discord.ui.View):
         if self.message is not None:
             # Deleted, or the interaction token expired: nothing left to disable.
             with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=self)
+                await self.message.edit(view=self, allowed_mentions=NONE)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
+import tomllib
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import discord
@@ -20,11 +23,21 @@ if TYPE_CHECKING:
 log = logging.getLogger("bot.commands")
 
 
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+
+
+@cache
 def bot_version() -> str:
+    """The installed package's version, else the checkout's pyproject.toml (run from source)."""
     try:
         return version("paperboy")
     except PackageNotFoundError:
-        return "unknown (not installed)"
+        pass
+    try:
+        with PYPROJECT.open("rb") as file:
+            return str(tomllib.load(file)["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "unknown"
 
 
 class AdminCog(commands.Cog):

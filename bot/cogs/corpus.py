@@ -4,6 +4,7 @@ tells the search index and the digest poster (event `digests_ingested`) what arr
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,7 @@ class CorpusCog(commands.Cog):
 
     async def _ingested(self, report: IngestReport) -> None:
         changed = await self.bot.engine.update(self.bot.store, report.changed_dates)
+        gc.freeze()  # see Paperboy.setup_hook
         log.info("corpus: %d new and %d changed digests (%s); %d papers re-indexed",
                  report.new, report.changed, ", ".join(sorted(report.changed_dates)), changed)
         self.bot.dispatch("digests_ingested", report)

@@ -1,11 +1,18 @@
-"""Paper commands: /search, /paper, /today, /author, /ask, and questions by mention."""
+"""Paper commands: /search, /paper, /today, /author, /ask, and questions by mention.
+
+Every reply is sent with `AllowedMentions.none()`. Bad input raises `UserError`, which the
+command tree's `on_error` turns into a short private reply saying what to do instead.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
-from typing import TYPE_CHECKING
+import unicodedata
+from collections.abc import Awaitable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
@@ -17,7 +24,8 @@ from ..errors import UserError
 from ..schedule import ScheduleError, parse_date
 from ..search import SearchError
 from ..search.snippets import best_sentence, highlighter
-from ..views import NONE, Pager, send_paper_card
+from ..search.tokenize import tokenize
+from ..views import NONE, FullSummaryButton, Pager, PaperLoader, send_paper_card
 
 if TYPE_CHECKING:
     from ..app import Paperboy
@@ -26,25 +34,45 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY = 300
 PER_PAGE = cards.RESULTS_PER_PAGE
+LIST_PER_PAGE = 10  # /today and /author: titles per page
 SEARCH_RESULTS = 25
+CHOICES = 25  # Discord's autocomplete limit
+DEFER_AFTER = 1.0  # seconds: an answer not ready by then is deferred (Discord allows 3)
 _MENTION_RE = re.compile(r"<@!?\d+>")
+T = TypeVar("T")
+
+_EMPTY_HINT = {
+    "query": "type a few words, an arXiv id or a link",
+    "name": "type a name as it appears in the digests, or a Hugging Face user name",
+    "question": "ask in plain words, e.g. “what is speculative decoding?”",
+}
+_NO_ANSWER = ("I couldn't find an answer to that in the digests. Try naming the paper or the "
+              "method, or use `/search`.")
 
 
 def check_query(text: str | None, what: str = "query") -> str:
-    cleaned = " ".join((text or "").split())
+    """The text with white space collapsed and invisible characters (zero-width spaces,
+    direction marks) removed; UserError when nothing is left or it is too long."""
+    visible = "".join(ch for ch in (text or "") if unicodedata.category(ch) != "Cf")
+    cleaned = " ".join(visible.split())
     if not cleaned:
-        raise UserError(f"The {what} is empty: type a few words, an arXiv id or a link.")
+        raise UserError(f"The {what} is empty: {_EMPTY_HINT.get(what, _EMPTY_HINT['query'])}.")
     if len(cleaned) > MAX_QUERY:
         raise UserError(f"That {what} is {len(cleaned):,} characters long; keep it under"
-                       f" {MAX_QUERY} — a few distinctive words work best.")
+                        f" {MAX_QUERY} — a few distinctive words work best.")
     return cleaned
 
 
 def check_date(text: str | None) -> str | None:
     try:
-        return parse_date(text) if text else None
+        return parse_date(text) if text and text.strip() else None
     except ScheduleError as error:
         raise UserError(str(error)) from None
+
+
+def shown(text: str) -> str:
+    """User text quoted back in a reply: short, escaped, pinging nobody."""
+    return cards.text.truncate(text, 100)
 
 
 class PapersCog(commands.Cog):
@@ -54,6 +82,13 @@ class PapersCog(commands.Cog):
     @property
     def engine(self):
         return self.bot.engine
+
+    async def cog_load(self) -> None:
+        # "Full summary" buttons carry the paper id: they work on any card, even old ones.
+        self.bot.add_dynamic_items(FullSummaryButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(FullSummaryButton)
 
     async def _load(self, arxiv_id: str) -> PaperRecord | None:
         return await self.bot.store.get_paper(arxiv_id)
@@ -70,10 +105,10 @@ class PapersCog(commands.Cog):
         hits = self.engine.search(query, limit=SEARCH_RESULTS, since=check_date(since),
                                   until=check_date(until))
         interaction.extras["results"] = len(hits)
-        if not hits:
-            await _reply_problem(interaction, f"No papers match “{cards.text.truncate(query, 100)}”"
-                                 + (" in those dates" if since or until else "")
-                                 + ". Try other words, or fewer of them.")
+        if not hits:  # a normal outcome (logged as 0 results), answered privately
+            await interaction.response.send_message(
+                f"No papers match “{shown(query)}”" + (" in those dates" if since or until else "")
+                + ". Try other words, or fewer of them.", ephemeral=True, allowed_mentions=NONE)
             return
         await interaction.response.defer(thinking=True)
         terms = self.engine.query_terms(query)
@@ -96,27 +131,49 @@ class PapersCog(commands.Cog):
     @app_commands.describe(query="An arXiv id, an arXiv/Hugging Face link, or a title")
     async def paper(self, interaction: discord.Interaction, query: str) -> None:
         query = check_query(query)
-        arxiv_id = normalize_arxiv_id(query)
-        if arxiv_id is None:
-            hits = self.engine.search(query, limit=1)
-            arxiv_id = hits[0].arxiv_id if hits else None
-        record = await self._load(arxiv_id) if arxiv_id else None
+        record = await self._find_paper(query)
         interaction.extras["results"] = int(record is not None)
         if record is None:
-            raise UserError(f"I don't know a paper “{cards.text.truncate(query, 100)}”. "
-                           "Try `/search` with a few words from its title.")
+            raise UserError(f"I don't know a paper “{shown(query)}”. Pick one of the titles "
+                            "offered as you type, or try `/search` with a few of its words.")
         await send_paper_card(interaction, record, ephemeral=False)
+
+    async def _find_paper(self, query: str) -> PaperRecord | None:
+        """By id or link (an unknown id is not guessed at); else the title that starts with the
+        query or has all its words; else the best search hit, if its title holds most of the
+        query's words (a card for some other paper would mislead)."""
+        arxiv_id = normalize_arxiv_id(query)
+        if arxiv_id is None:
+            hits = self.engine.complete_title(query, 1)
+            if not hits:
+                hits = [h for h in self.engine.search(query, limit=1) if self._titled(h, query)]
+            arxiv_id = hits[0].arxiv_id if hits else None
+        return await self._load(arxiv_id) if arxiv_id else None
+
+    def _titled(self, hit, query: str) -> bool:
+        """Whether the hit's title holds more than half of the query's words (typos fixed)."""
+        words = set(tokenize(query))
+        title = set(tokenize(hit.title))
+        found = sum(term in title for term in self.engine.query_terms(query))
+        return bool(words) and 2 * found > len(words)
 
     @paper.autocomplete("query")
     async def _paper_titles(self, interaction: discord.Interaction, current: str
                             ) -> list[app_commands.Choice[str]]:
-        current = current[:MAX_QUERY]
-        if not current.strip():
-            hits = [self.engine.hit(doc) for doc in self.engine.newest_order()[:25]]
-        else:
-            hits = self.engine.complete_title(current, 25)
-        return [app_commands.Choice(name=cards.autocomplete_name(h), value=h.arxiv_id)
-                for h in hits[:25]]
+        try:
+            typed = " ".join(current[:MAX_QUERY].split())
+            if not typed:
+                hits = [self.engine.hit(doc) for doc in self.engine.newest_order()[:CHOICES]]
+            else:
+                hits = self.engine.complete_title(typed, CHOICES)
+                if not hits and normalize_arxiv_id(typed):
+                    found = self.engine.paper(normalize_arxiv_id(typed))
+                    hits = [found] if found else []
+            return [app_commands.Choice(name=cards.autocomplete_name(h), value=h.arxiv_id)
+                    for h in hits[:CHOICES]]
+        except Exception:  # an autocomplete cannot show an error: offer nothing
+            log.exception("paper title autocomplete failed")
+            return []
 
     # -- /today ------------------------------------------------------------------------
 
@@ -127,11 +184,14 @@ class PapersCog(commands.Cog):
         papers = await self.bot.store.papers_on(day) if day else []
         interaction.extras["results"] = len(papers)
         if not papers:
+            if not day:
+                raise UserError("No digests are loaded yet.")
             newest = await self.bot.store.latest_digest_date()
             raise UserError(f"There is no digest with papers for {day}."
-                           + (f" The newest is {newest}." if newest else "")
-                           if day else "No digests are loaded yet.")
-        await _send_list(interaction, cards.today_pages(day, papers), papers, self._load)
+                            + (f" The newest is {newest}: try `/today` without a date."
+                               if newest else ""))
+        pages = cards.today_pages(day, papers, per_page=LIST_PER_PAGE)
+        await _send_list(interaction, pages, papers, self._load)
 
     # -- /author -----------------------------------------------------------------------
 
@@ -147,17 +207,21 @@ class PapersCog(commands.Cog):
                 ephemeral=True, allowed_mentions=NONE)
             return
         if not hits:
-            raise UserError(f"No papers by “{cards.text.truncate(name, 100)}” in the digests. "
-                           "Try the surname alone, or their Hugging Face user name.")
-        pages = cards.author_pages(result.name or name, hits)
+            raise UserError(f"No papers by “{shown(name)}” in the digests. "
+                            "Try the surname alone, or their Hugging Face user name.")
+        pages = cards.author_pages(result.name or name, hits, per_page=LIST_PER_PAGE)
         await _send_list(interaction, pages, hits, self._load)
 
     @author.autocomplete("name")
     async def _author_names(self, interaction: discord.Interaction, current: str
                             ) -> list[app_commands.Choice[str]]:
-        names = self.engine.complete_author(current[:MAX_QUERY], 25) if current.strip() else []
-        return [app_commands.Choice(name=cards.button_label(n)[:100], value=n[:100])
-                for n in names[:25]]
+        try:
+            names = self.engine.complete_author(" ".join(current[:MAX_QUERY].split()), CHOICES)
+            return [app_commands.Choice(name=cards.button_label(n), value=n[:100])
+                    for n in names[:CHOICES] if n.strip()]
+        except Exception:
+            log.exception("author autocomplete failed")
+            return []
 
     # -- /ask and mentions -------------------------------------------------------------
 
@@ -165,25 +229,34 @@ class PapersCog(commands.Cog):
     @app_commands.describe(question="A question in plain words")
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
         question = check_query(question, "question")
-        await interaction.response.defer(thinking=True)
-        embed = await self.answer(question)
+        embed = await _soon(interaction, self.answer(question))
         interaction.extras["results"] = int(embed is not None)
         if embed is None:
-            await interaction.followup.send(_NO_ANSWER, ephemeral=True, allowed_mentions=NONE)
+            if interaction.response.is_done():  # deferred: the loading message becomes it
+                await interaction.edit_original_response(content=_NO_ANSWER,
+                                                         allowed_mentions=NONE)
+            else:
+                await interaction.response.send_message(_NO_ANSWER, ephemeral=True,
+                                                        allowed_mentions=NONE)
             return
-        await interaction.followup.send(embed=embed, allowed_mentions=NONE)
+        if interaction.response.is_done():
+            await interaction.edit_original_response(embed=embed, allowed_mentions=NONE)
+        else:
+            await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
 
     async def answer(self, question: str) -> discord.Embed | None:
+        """The answer card: the evidence sentence quoted, the source paper linked."""
         answer = await self.engine.ask(question, self.bot.store)
         if not answer.answer or answer.arxiv_id is None:
             return None
         paper = self.engine.paper(answer.arxiv_id)
-        return cards.answer_card(question, answer.answer, answer.evidence, paper)
+        # The answer is extractive: it *is* the evidence sentence, so it is shown once, quoted.
+        return cards.answer_card(question, "", (answer.answer,), paper)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         me = self.bot.user
-        if message.author.bot or me is None or not any(u.id == me.id for u in message.mentions):
+        if message.author.bot or me is None or not _mentions(message.content, me.id):
             return
         question = " ".join(_MENTION_RE.sub(" ", message.content).split())
         try:
@@ -202,15 +275,23 @@ class PapersCog(commands.Cog):
                         error.status)
 
 
-_NO_ANSWER = ("I couldn't find an answer to that in the digests. Try naming the paper or the "
-              "method, or use `/search`.")
+def _mentions(content: str, user_id: int) -> bool:
+    """Whether the text mentions the user (a reply that merely pings the bot does not)."""
+    return f"<@{user_id}>" in content or f"<@!{user_id}>" in content
 
 
-async def _reply_problem(interaction: discord.Interaction, text: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
-    else:
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE)
+async def _soon(interaction: discord.Interaction, work: Awaitable[T]) -> T:
+    """The result of `work`; if it is not ready within DEFER_AFTER the interaction is deferred
+    first (publicly, "thinking"), so Discord's 3 seconds never run out."""
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(thinking=True)
+    except BaseException:
+        task.cancel()
+        raise
+    return await task
 
 
 async def _send_pager(interaction: discord.Interaction, pager: Pager) -> None:
@@ -218,19 +299,23 @@ async def _send_pager(interaction: discord.Interaction, pager: Pager) -> None:
     if interaction.response.is_done():
         pager.message = await interaction.followup.send(embeds=embeds, view=pager,
                                                         allowed_mentions=NONE, wait=True)
-    else:
-        await interaction.response.send_message(embeds=embeds, view=pager,
-                                                allowed_mentions=NONE)
-        pager.message = await interaction.original_response()
+        return
+    response = await interaction.response.send_message(embeds=embeds, view=pager,
+                                                       allowed_mentions=NONE)
+    resource = getattr(response, "resource", None)
+    pager.message = (resource if isinstance(resource, discord.InteractionMessage)
+                     else await interaction.original_response())
 
 
 async def _send_list(interaction: discord.Interaction, pages: list[discord.Embed],
-                     papers, load) -> None:
-    """Pre-rendered list pages with a paper menu (the menu offers the page's papers)."""
-    per_page = math.ceil(len(papers) / len(pages))
+                     papers: Sequence[cards.PaperLike], load: PaperLoader) -> None:
+    """Pre-rendered list pages (one numbered line per paper) with a menu of the page's papers."""
+    starts = [0]
+    for page in pages:  # pages may hold fewer lines than asked when the text is long
+        starts.append(starts[-1] + len((page.description or "").splitlines()))
 
     async def render(index: int):
-        return [pages[index]], papers[index * per_page:(index + 1) * per_page]
+        return [pages[index]], papers[starts[index]:starts[index + 1]]
 
     await _send_pager(interaction, Pager(interaction.user.id, len(pages), render, load))
 

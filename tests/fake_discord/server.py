@@ -130,7 +130,8 @@ class FakeServer:
             self.app, access_log=None, handle_signals=False, shutdown_timeout=0.5
         )
         await self.runner.setup()
-        site = web.TCPSite(self.runner, host, port)
+        # Discord takes bursts; aiohttp's default backlog (128) would drop some connections.
+        site = web.TCPSite(self.runner, host, port, backlog=1024)
         await site.start()
         server = site._server
         assert server is not None
