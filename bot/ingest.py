@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -50,7 +51,9 @@ async def ingest_file(store: Store, path: Path, name: str, known: dict[str, str]
     if known is not None and file_date in known and known[file_date] == sha:
         report.unchanged += 1
         return report
-    digest = parse_digest(data.decode("utf-8", errors="replace"), name, default_date=file_date)
+    # Parsing is pure CPU work: off the event loop, so a huge file never stalls the bot.
+    text = data.decode("utf-8", errors="replace")
+    digest = await asyncio.to_thread(parse_digest, text, name, file_date)
     for warning in digest.warnings:
         log.warning("%s", warning)
     report.warnings.extend(digest.warnings)

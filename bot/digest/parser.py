@@ -21,14 +21,15 @@ ID_IN_URL_RE = re.compile(
 )
 BARE_ID_RE = re.compile(r"^\s*" + _ID + r"\s*$", re.IGNORECASE)
 # "(Read more on [arXiv](…) or [HuggingFace](…))" and "- read more on [arXiv](…) or […](…)".
+# Possessive quantifiers (*+) keep these linear on hostile cells (1 MB of spaces or brackets).
 READ_MORE_RE = re.compile(
-    r"\s*(?:\(\s*|-\s+)?read\s+more\s+on\s+\[[^\]]*\]\([^)]*\)"
-    r"(?:\s*or\s*\[[^\]]*\]\([^)]*\))?\s*\)?\s*$",
+    r"(?:\(\s*+|-\s+)?read\s+more\s+on\s+\[[^\]]*\]\([^)]*\)"
+    r"(?:\s*or\s*\[[^\]]*\]\([^)]*\))?\s*+\)?\s*+$",
     re.IGNORECASE,
 )
 LINK_ONLY_RE = re.compile(r"^\s*\[[^\]]*\]\(([^)]*)\)\s*$")
-MD_LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-SEPARATOR_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
+SEPARATOR_RE = re.compile(r"^\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)*+\|?\s*+$")
 HEADER_RE = re.compile(r"^\|\s*Title\s*\|\s*Authors\s*\|", re.IGNORECASE)
 _WS_RE = re.compile(r"\s+")
 _PIPE_SPLIT_RE = re.compile(r"(?<!\\)\|")
