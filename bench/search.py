@@ -1,6 +1,6 @@
 """Search benchmark: the numpy BM25 index vs rank-bm25 and SQLite FTS5, and the CLI end to end.
 
-    python bench/search.py [--sizes 10000,100000] [--queries 200] [--ref-queries 30]
+    python bench/search.py [--sizes 10000,100000] [--queries 200] [--ref-queries 30] [--real]
 
 For each size: a synthetic corpus with realistic term statistics (real titles, sentences and
 authors from ../shared/corpus-real recombined when present, else a Zipf vocabulary), then
@@ -8,8 +8,11 @@ authors from ../shared/corpus-real recombined when present, else a Zipf vocabula
 - the same queries with rank_bm25.BM25Plus.get_scores over the whole corpus (same tokens,
   same field weights) and with SQLite FTS5 bm25() (OR queries), as ratios; top-10 ids are
   checked against rank-bm25's;
-- digest files written to a temp dir, `python -m bot ingest` timed, then p99 through a warm
-  `python -m bot search --json -` streaming the queries, and that process's RSS.
+- digest files written to a temp dir, `python -m bot ingest` timed, then start-up, p50/p99
+  and RSS of a warm `python -m bot search --json -` streaming the queries: first without the
+  saved index (`<db>.index/`, which it builds and saves), then with it.
+`--real` adds cold starts on ../shared/corpus-real: the CLI, and the real bot from process
+start to ready on the fake Discord of tests/fake_discord (`--sizes ""` for only that).
 Not run by the tests.
 """
 
@@ -20,6 +23,7 @@ import json
 import os
 import random
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -121,12 +125,12 @@ def bench_rank_bm25(engine: SearchEngine, papers: list[PaperRecord],
     build = time.perf_counter() - started
     times, same = [], 0
     for query in queries:
-        terms = engine.query_terms(query)
+        terms = engine.plain_terms(query)  # the search's own terms, acronyms not expanded
         t = time.perf_counter()
         scores = reference.get_scores(terms)
         top = sorted(range(len(scores)), key=lambda d: -scores[d])[:10]
         times.append((time.perf_counter() - t) * 1000)
-        ours = [engine.doc_of[h.arxiv_id] for h in engine.search(query)]
+        ours = [doc for doc, _ in engine.index.top(terms, 10)]
         floor = scores.min() + 1e-9  # BM25Plus gives non-matching papers a constant
         ref_scores = sorted((scores[d] for d in top if scores[d] > floor), reverse=True)
         our_scores = sorted((scores[d] for d in ours), reverse=True)
@@ -178,37 +182,110 @@ def _rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def _bot_env(db: Path, corpus: Path) -> dict[str, str]:
+    return {**os.environ, "PAPERS_DB": str(db), "CORPUS_DIR": str(corpus),
+            "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+
+
+def _drop_index_cache(db: Path) -> None:
+    shutil.rmtree(db.with_name(db.name + ".index"), ignore_errors=True)
+
+
+def measure_search(env: dict[str, str], cwd: Path, queries: list[str]) -> dict:
+    """A warm `python -m bot search --json -`: start-up to the first answer, latency, RSS."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "search", "--json", "-"], env=env,
+                            cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            bufsize=1)
+    assert proc.stdin and proc.stdout
+    proc.stdin.write("warm up\n")
+    proc.stdin.flush()
+    json.loads(proc.stdout.readline())
+    startup = time.perf_counter() - started
+    times = []
+    for query in queries:
+        t = time.perf_counter()
+        proc.stdin.write(query + "\n")
+        proc.stdin.flush()
+        json.loads(proc.stdout.readline())
+        times.append((time.perf_counter() - t) * 1000)
+    rss, peak = _rss_mb(proc.pid)
+    proc.stdin.close()
+    proc.wait()
+    return {"startup_s": startup, "p50_ms": _pct(times, 50), "p99_ms": _pct(times, 99),
+            "rss_mb": rss, "peak_rss_mb": peak}
+
+
 def bench_cli(papers: list[PaperRecord], queries: list[str]) -> dict:
+    """Ingest, then the search process without the saved index (it builds and saves it) and
+    with it."""
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         corpus = Path(tmp) / "corpus"
         write_digests(papers, corpus)
-        env = {**os.environ, "PAPERS_DB": str(Path(tmp) / "papers.db"),
-               "CORPUS_DIR": str(corpus), "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+        db = Path(tmp) / "papers.db"
+        env = _bot_env(db, corpus)
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bot", "ingest"], env=env, cwd=tmp, check=True,
                        capture_output=True)
         ingest = time.perf_counter() - started
-        started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "search", "--json", "-"], env=env,
-                                cwd=tmp, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                text=True, bufsize=1)
-        assert proc.stdin and proc.stdout
-        proc.stdin.write("warm up\n")
-        proc.stdin.flush()
-        json.loads(proc.stdout.readline())
-        startup = time.perf_counter() - started
-        times = []
-        for query in queries:
-            t = time.perf_counter()
-            proc.stdin.write(query + "\n")
-            proc.stdin.flush()
-            json.loads(proc.stdout.readline())
-            times.append((time.perf_counter() - t) * 1000)
-        rss, peak = _rss_mb(proc.pid)
-        proc.stdin.close()
-        proc.wait()
-    return {"ingest_s": ingest, "startup_s": startup, "p50_ms": _pct(times, 50),
-            "p99_ms": _pct(times, 99), "rss_mb": rss, "peak_rss_mb": peak}
+        _drop_index_cache(db)
+        built = measure_search(env, Path(tmp), queries)
+        cached = measure_search(env, Path(tmp), queries)
+    return {"ingest_s": ingest, "built": built, "cached": cached}
+
+
+_BOT_READY = """
+import asyncio, sys
+from pathlib import Path
+from tests.bot_support import running_bot
+
+async def main():
+    async with running_bot(Path(sys.argv[1]), corpus=()) as run:
+        print("ready", run.bot.engine.cache_status, len(run.bot.engine), flush=True)
+
+asyncio.run(main())
+"""
+
+
+def bot_start(tmp: Path) -> tuple[float, str]:
+    """Seconds from process start to the real bot being ready on the fake Discord."""
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _BOT_READY, str(tmp)], cwd=ROOT,
+                          env=_bot_env(tmp / "paperboy.db", tmp / "corpus"), check=True,
+                          capture_output=True, text=True)
+    ready = next(line for line in proc.stdout.splitlines() if line.startswith("ready"))
+    return time.perf_counter() - started, ready
+
+
+def bench_real(queries: int) -> None:
+    """Cold start on the real corpus: the CLI and the bot, without and with the saved index."""
+    papers = [p for path in find_digest_files(REAL)
+              for p in parse_digest(path.read_text("utf-8", "replace")).papers]
+    wanted = make_queries([PaperRecord(p.arxiv_id, p.title, p.authors, p.summary, (p.date,),
+                                       p.source) for p in papers], queries)
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as name:
+        tmp = Path(name)
+        db = tmp / "paperboy.db"
+        env = _bot_env(db, REAL)
+        subprocess.run([sys.executable, "-m", "bot", "ingest"], env=env, cwd=tmp, check=True,
+                       capture_output=True)
+        _drop_index_cache(db)
+        built = measure_search(env, tmp, wanted)
+        cached = measure_search(env, tmp, wanted)
+        print("\n== corpus-real ==")
+        for label, run in (("built", built), ("cached", cached)):
+            print(f"CLI search ({label} index)  start {run['startup_s']:.2f} s"
+                  f"  p50 {run['p50_ms']:.2f} ms  p99 {run['p99_ms']:.2f} ms"
+                  f"  RSS {run['rss_mb']:.0f} MB (peak {run['peak_rss_mb']:.0f} MB)")
+        try:
+            _drop_index_cache(db)
+            for label in ("built", "cached"):
+                seconds, ready = bot_start(tmp)
+                print(f"bot process start to ready on the fake Discord ({label} index):"
+                      f" {seconds:.2f} s  [{ready}]")
+        except (subprocess.CalledProcessError, StopIteration) as error:
+            print(f"bot start not measured: {error}")
+        sys.stdout.flush()
 
 
 def main() -> None:
@@ -217,9 +294,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--ref-queries", type=int, default=30,
                         help="queries for rank-bm25 (slow: it scans every document)")
+    parser.add_argument("--real", action="store_true",
+                        help="also cold starts (CLI and bot) on ../shared/corpus-real")
     args = parser.parse_args()
     print(f"material: {'corpus-real' if REAL.is_dir() else 'Zipf vocabulary'}")
-    for size in (int(s) for s in args.sizes.split(",")):
+    if args.real and REAL.is_dir():
+        bench_real(args.queries)
+    for size in (int(s) for s in args.sizes.split(",") if s):
         papers = synthetic(size)
         queries = make_queries(papers, args.queries)
         engine, ours = bench_engine(papers, queries)
@@ -236,9 +317,12 @@ def main() -> None:
         print(f"FTS5 bm25()  build {fts['build_s']:.1f} s  p50 {fts['p50_ms']:.2f} ms"
               f"  p99 {fts['p99_ms']:.2f} ms  (ratio to ours p50"
               f" {fts['p50_ms'] / ours['p50_ms']:.1f}, p99 {fts['p99_ms'] / ours['p99_ms']:.1f})")
-        print(f"CLI  ingest {cli['ingest_s']:.1f} s  start {cli['startup_s']:.1f} s"
-              f"  search --json - p50 {cli['p50_ms']:.2f} ms  p99 {cli['p99_ms']:.2f} ms"
-              f"  RSS {cli['rss_mb']:.0f} MB (peak {cli['peak_rss_mb']:.0f} MB)")
+        print(f"CLI  ingest {cli['ingest_s']:.1f} s")
+        for label in ("built", "cached"):
+            run = cli[label]
+            print(f"CLI search --json - ({label} index)  start {run['startup_s']:.2f} s"
+                  f"  p50 {run['p50_ms']:.2f} ms  p99 {run['p99_ms']:.2f} ms"
+                  f"  RSS {run['rss_mb']:.0f} MB (peak {run['peak_rss_mb']:.0f} MB)")
         print(json.dumps({"size": size, "index": ours, "rank_bm25": ref, "fts5": fts,
                           "cli": cli}, default=lambda v: round(v, 3) if isinstance(v, float)
                          else str(v)))

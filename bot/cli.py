@@ -1,4 +1,6 @@
-"""`python -m bot <command>`: the offline commands, on the same core as the Discord bot.
+"""`python -m bot [command]`: the Discord bot (no command), or a command on the same core.
+
+Without a command the bot runs when DISCORD_TOKEN is set, else the offline console opens.
 
 Machine-readable output (`--json`) goes to stdout; progress, warnings and logs go to
 stderr so that stdout stays parseable.
@@ -9,8 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .config import ConfigError, Settings, configure_logging, load_settings
@@ -267,13 +271,171 @@ async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     return await run_console(settings)
 
 
+NO_TOKEN_NOTICE = ("DISCORD_TOKEN is not set, so the Discord bot cannot start: opening the"
+                   " offline console instead (put DISCORD_TOKEN=... in a .env file in this folder"
+                   " to run the bot)")
+
+
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """No command: the Discord bot with a token, the offline console without one."""
     if not settings.token:
-        _error("DISCORD_TOKEN is not set, and the Discord bot is not built yet;"
-               " use `python -m bot ingest` and `python -m bot stats`")
+        print(NO_TOKEN_NOTICE, file=sys.stderr, flush=True)
+        return await cmd_console(args, settings)
+    from .app import run_bot  # discord.py is only imported for the commands that need it
+
+    return await _with_discord(run_bot(settings))
+
+
+async def _with_discord(work: Awaitable[None]) -> int:
+    """Run a Discord login; a refused token or an unreachable Discord is one line, exit 2/1."""
+    import aiohttp
+    import discord
+
+    try:
+        await work
+    except discord.LoginFailure as error:
+        _error(f"Discord refused DISCORD_TOKEN ({error}); copy it again from the developer"
+               " portal (Bot → Reset Token)")
         return 2
-    _error("the Discord bot is not built yet")
-    return 2
+    except (aiohttp.ClientConnectionError, discord.GatewayNotFound) as error:
+        _error(f"cannot reach Discord: {type(error).__name__}: {error}")
+        return 1
+    return 0
+
+
+def _need_token(settings: Settings, what: str) -> None:
+    if not settings.token:
+        raise UsageError(f"DISCORD_TOKEN is not set; `{what}` logs in to Discord"
+                         " (put DISCORD_TOKEN=... in a .env file in this folder)")
+
+
+async def cmd_sync(args: argparse.Namespace, settings: Settings) -> int:
+    _need_token(settings, "python -m bot sync")
+    from .app import sync_only
+
+    guild = args.guild or settings.dev_guild_id
+    status = await _with_discord(sync_only(settings, args.guild))
+    if status == 0:
+        print(f"synced commands to guild {guild}" if guild else "synced commands globally")
+    return status
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists() and a.samefile(b):
+            return True
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    target = Path(args.path).expanduser()
+    live = settings.db_path
+    if target.is_dir():
+        raise UsageError(f"{target} is a directory; give the file name of the copy")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        if _same_file(target, live.with_name(live.name + suffix)):
+            what = f"the live database's {suffix[1:]} file" if suffix else "the live database"
+            raise UsageError(f"{target} is {what} ({live}); give another file name for the copy")
+    if not live.is_file():
+        raise UsageError(f"no database at {live} (PAPERS_DB); nothing to back up")
+    async with await Store.open(live) as store:
+        await store.backup(target)
+    size = target.stat().st_size
+    print(f"backed up {live} to {target} ({size:,} bytes)")
+    return 0
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _fetch_progress() -> Callable[[int, int, str], None]:
+    """A progress bar on stderr: redrawn in place on a terminal, one line a day otherwise."""
+    from .fetch import render_progress
+
+    tty = sys.stderr.isatty()
+    width = 0
+
+    def show(done: int, total: int, label: str) -> None:
+        nonlocal width
+        line = render_progress(done, total, label=label)
+        if tty:
+            sys.stderr.write("\r" + line.ljust(width) + ("\n" if done >= total else ""))
+            width = len(line)
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    return show
+
+
+async def _fetching(settings: Settings, run: Callable[[object], Awaitable[int]]) -> int:
+    """Open one HTTP session and a fetcher into CORPUS_DIR, run, then ingest CORPUS_DIR."""
+    if not settings.digest_url_template:
+        raise UsageError("DIGEST_URL_TEMPLATE is not set; put the upstream digest URL in .env,"
+                         " e.g. https://example.org/archive/{yyyy}/{mm}/{dd}.md")
+    import aiohttp
+
+    from .fetch import DigestFetcher
+
+    corpus = settings.corpus_dir
+    if corpus.exists() and not corpus.is_dir():
+        raise UsageError(f"CORPUS_DIR: {corpus} is not a directory")
+    corpus.mkdir(parents=True, exist_ok=True)
+    quiet = logging.getLogger("bot.fetch")
+    level = quiet.level
+    if settings.log_level in ("INFO", "WARNING"):  # the progress lines say it all
+        quiet.setLevel(logging.ERROR)
+    try:
+        async with aiohttp.ClientSession() as session:
+            status = await run(DigestFetcher(session, settings.digest_url_template, corpus))
+    finally:
+        quiet.setLevel(level)
+    ingest_status = await cmd_ingest(argparse.Namespace(dir=str(corpus)), settings)
+    return status or ingest_status
+
+
+async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    day = _day(args.date, "DATE") if args.date else _utc_today()
+
+    async def run(fetcher) -> int:  # DigestFetcher
+        result = await fetcher.fetch_day(day)
+        print(str(result) + (f" ({result.papers} papers)" if result.status == "saved" else ""))
+        return 1 if result.status == "error" else 0
+
+    return await _fetching(settings, run)
+
+
+async def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    since = _day(args.since, "--since")
+    until = _day(args.until, "--until") if args.until else _utc_today()
+    if since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    if args.delay < 0:
+        raise UsageError("--delay must not be negative")
+
+    async def run(fetcher) -> int:  # DigestFetcher
+        from .fetch import backfill
+
+        report = await backfill(fetcher, since, until, concurrency=args.concurrency,
+                                delay=args.delay, progress=_fetch_progress())
+        print(report.summary(), flush=True)
+        return 1 if report.errors else 0
+
+    return await _fetching(settings, run)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -314,7 +476,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("console", help="try the bot's commands in the terminal")
     p.set_defaults(func=cmd_console)
+
+    p = sub.add_parser("sync", help="register the slash commands with Discord now")
+    p.add_argument("--guild", type=_snowflake, metavar="ID",
+                   help="only this server (instant; default DEV_GUILD_ID, else global)")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("backup", help="a consistent copy of the database (safe while it runs)")
+    p.add_argument("path", help="file to write the copy to")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("fetch", help="download one day's digest (DIGEST_URL_TEMPLATE), ingest")
+    p.add_argument("date", nargs="?", help="YYYY-MM-DD (default: today, UTC)")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("backfill", help="download the digests of a date range, then ingest")
+    p.add_argument("--since", required=True, help="first day, YYYY-MM-DD")
+    p.add_argument("--until", help="last day, YYYY-MM-DD (default: today, UTC)")
+    p.add_argument("--concurrency", type=int, default=2, help="requests at once (default 2)")
+    p.add_argument("--delay", type=float, default=1.0,
+                   help="seconds between request starts (default 1.0)")
+    p.set_defaults(func=cmd_backfill)
     return parser
+
+
+def _snowflake(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a Discord server id")
+    return int(value)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,7 +514,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         _error(f"bad setting {error}")
         return 2
-    configure_logging(settings.log_level, stream=sys.stderr)
+    # The bot logs to stdout (service managers collect it); commands keep stdout for results.
+    bot = func is cmd_run and settings.token is not None
+    configure_logging(settings.log_level, stream=sys.stdout if bot else sys.stderr)
     try:
         return asyncio.run(func(args, settings))
     except (UsageError, ConfigError) as error:

@@ -75,3 +75,29 @@ def test_words_in_most_documents_still_score_positive() -> None:
     index.add(docs)
     assert all(score > 0 for _, score in index.top(["common"], 20))
     assert index.top(["rare", "common"], 1)[0][0] == 10
+
+
+def test_chunked_sorting_and_wide_counts_keep_the_scores(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    from bot.search import index as index_module
+
+    docs = [*_corpus(13, 200), ["w1"] * 300 + ["w2"]]  # a count above 255 needs uint16
+    whole = BM25Index()
+    params = whole.params
+    reference = BM25Plus(docs, k1=params.k1, b=params.b, delta=params.delta)
+    whole.add(docs)
+    monkeypatch.setattr(index_module, "CHUNK", 37)  # many chunks, groups split across them
+    chunked = BM25Index()
+    for start in range(0, len(docs), 40):
+        chunked.add(docs[start:start + 40])
+    assert whole.segments[0].tfs.dtype == np.uint16
+    for segment in chunked.segments:
+        assert np.all(np.diff(segment.offsets) >= 0)
+    for query in (["w1"], ["w2", "w7"], ["w0", "w3", "w11"]):
+        expected = reference.get_scores(query)
+        for index in (whole, chunked):
+            top = index.top(query, 10)
+            np.testing.assert_allclose([s for _, s in top], expected[[d for d, _ in top]],
+                                       rtol=1e-5)
+        assert [d for d, _ in whole.top(query, 10)] == [d for d, _ in chunked.top(query, 10)]
+    assert whole.top(["w1"], 1)[0][0] == 200

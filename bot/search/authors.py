@@ -5,13 +5,17 @@ A person is keyed by their name folded to plain lowercase letters without one-le
 "jeffreybigham"). A query matches a person by that key, by the key with the surname first
 ("Xu Huazhe"), by the same set of name words in any order, or, for one word, by surname
 (or given name) alone — ambiguous when that names more than one person.
+
+Memory: every distinct name as written ("form") gets a number once, with its person; the
+engine keeps each paper's authors as form numbers. A person's papers are an `array` of doc
+ids, and the lookup tables map to one person number or, on a clash, a list of them.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .tokenize import fold
@@ -42,70 +46,129 @@ class AuthorResult:
         return len(self.candidates) > 1
 
 
+_Link = int | list[int]
+
+
+def _link(table: dict[str, _Link], key: str, person: int) -> None:
+    current = table.get(key)
+    if current is None:
+        table[key] = person
+    elif isinstance(current, int):
+        if current != person:
+            table[key] = [current, person]
+    elif person not in current:
+        current.append(person)
+
+
+def _linked(table: dict[str, _Link], key: str) -> list[int]:
+    current = table.get(key)
+    return [] if current is None else [current] if isinstance(current, int) else current
+
+
 class AuthorIndex:
     def __init__(self) -> None:
-        self.papers: dict[str, set[int]] = defaultdict(set)  # person key → doc ids
-        self.forms: dict[str, Counter[str]] = defaultdict(Counter)  # person key → raw names
-        self.by_alt_key: dict[str, set[str]] = defaultdict(set)  # surname-first / word set
-        self.by_word: dict[str, set[str]] = defaultdict(set)  # first/last word → keys
-        self.words: dict[str, list[str]] = {}  # person key → name words
+        self.forms: list[str] = []  # form id → the name as written
+        self.form_ids: dict[str, int] = {}
+        self.form_person = array("i")  # form id → person id (-1: no name words)
+        self.form_papers = array("i")  # form id → papers listing it that way
+        self.keys: list[str] = []  # person id → key
+        self.person_ids: dict[str, int] = {}
+        self.words: list[str] = []  # person id → name words joined by spaces
+        self.person_forms: list[_Link] = []
+        self.papers: list[array] = []  # person id → doc ids, ascending
+        self.by_alt_key: dict[str, _Link] = {}  # surname-first key / sorted word set
+        self.by_word: dict[str, _Link] = {}  # first or last name word
 
-    def add(self, doc_id: int, authors: Iterable[str]) -> None:
-        for raw in authors:
-            words = name_words(raw)
-            if not words:
-                continue
+    def form_id(self, raw: str) -> int:
+        """The number of a name as written (registering it, and its person, if new)."""
+        form = self.form_ids.get(raw)
+        if form is not None:
+            return form
+        words = name_words(raw)
+        person = -1
+        if words:
             key = "".join(words)
-            if key not in self.words:
-                self.words[key] = words
+            person = self.person_ids.get(key, -1)
+            if person < 0:
+                person = len(self.keys)
+                self.person_ids[key] = person
+                self.keys.append(key)
+                self.words.append(" ".join(words))
+                self.person_forms.append([])
+                self.papers.append(array("i"))
                 if len(words) > 1:
-                    self.by_alt_key[words[-1] + "".join(words[:-1])].add(key)
-                    self.by_alt_key[" ".join(sorted(words))].add(key)
-                    self.by_word[words[-1]].add(key)
-                    self.by_word[words[0]].add(key)
-            self.papers[key].add(doc_id)
-            self.forms[key][raw] += 1
+                    _link(self.by_alt_key, words[-1] + "".join(words[:-1]), person)
+                    _link(self.by_alt_key, " ".join(sorted(words)), person)
+                    _link(self.by_word, words[-1], person)
+                    _link(self.by_word, words[0], person)
+            forms = self.person_forms[person]
+            assert isinstance(forms, list)
+            forms.append(len(self.forms))
+        form = len(self.forms)
+        self.forms.append(raw)
+        self.form_ids[raw] = form
+        self.form_person.append(person)
+        self.form_papers.append(0)
+        return form
 
-    def remove(self, doc_id: int, authors: Iterable[str]) -> None:
-        for raw in authors:
-            key = person_key(raw)
-            if key in self.papers:
-                self.papers[key].discard(doc_id)
+    def add(self, doc_id: int, forms: Iterable[int]) -> None:
+        """Record a paper's authors (form ids); doc ids must come in ascending order."""
+        for form in forms:
+            self.form_papers[form] += 1
+            person = self.form_person[form]
+            if person >= 0:
+                papers = self.papers[person]
+                if not papers or papers[-1] != doc_id:
+                    papers.append(doc_id)
 
-    def display(self, key: str) -> str:
-        forms = self.forms[key]
+    def remove(self, doc_id: int, forms: Iterable[int]) -> None:
+        for form in forms:
+            self.form_papers[form] = max(0, self.form_papers[form] - 1)
+            person = self.form_person[form]
+            if person >= 0 and doc_id in self.papers[person]:
+                self.papers[person].remove(doc_id)
+
+    def display(self, person: int) -> str:
+        forms = self.person_forms[person]
+        assert isinstance(forms, list)
         # Prefer a real name ("Guokan Shang") over a user name ("guokan-shang").
-        return max(forms, key=lambda f: (" " in f.strip(), f[:1].isupper(), forms[f]))
+        best = max(forms, key=lambda f: (" " in self.forms[f].strip(), self.forms[f][:1].isupper(),
+                                         self.form_papers[f], -f))
+        return self.forms[best]
 
-    def _keys_for(self, query: str) -> tuple[set[str], bool]:
-        """Matching person keys, and whether the match was by one name word only."""
+    def _persons_for(self, query: str) -> tuple[set[int], bool]:
+        """Matching person ids, and whether the match was by one name word only."""
         words = name_words(query)
         if not words:
             return set(), False
         joined = "".join(words)
-        keys = {joined} if self.papers.get(joined) else set()
+        found: set[int] = set()
+        if joined in self.person_ids:
+            found.add(self.person_ids[joined])
         if len(words) > 1:
-            keys |= self.by_alt_key.get(joined, set())
-            keys |= self.by_alt_key.get(words[-1] + "".join(words[:-1]), set())
-            keys |= self.by_alt_key.get(" ".join(sorted(words)), set())
-        keys = {k for k in keys if self.papers.get(k)}
-        if keys:
-            return keys, False
+            found.update(_linked(self.by_alt_key, joined))
+            found.update(_linked(self.by_alt_key, words[-1] + "".join(words[:-1])))
+            found.update(_linked(self.by_alt_key, " ".join(sorted(words))))
+        found = {p for p in found if self.papers[p]}
+        if found:
+            return found, False
         if len(words) == 1:
-            return {k for k in self.by_word.get(joined, set()) if self.papers.get(k)}, True
+            return {p for p in _linked(self.by_word, joined) if self.papers[p]}, True
         return set(), False
 
     def lookup(self, query: str) -> AuthorResult:
-        keys, by_word = self._keys_for(query)
-        if not keys:
+        persons, by_word = self._persons_for(query)
+        if not persons:
             return AuthorResult(query, None, ())
         doc_ids: set[int] = set()
-        for key in keys:
-            doc_ids |= self.papers[key]
-        ranked = sorted(keys, key=lambda k: (-len(self.papers[k]), k))
-        names = [self.display(k) for k in ranked]
-        aliases = tuple(sorted({form for k in keys for form in self.forms[k]}))
-        if by_word and len(keys) > 1:
+        for person in persons:
+            doc_ids.update(self.papers[person])
+        ranked = sorted(persons, key=lambda p: (-len(self.papers[p]), self.keys[p]))
+        names = [self.display(p) for p in ranked]
+        aliases = tuple(sorted({self.forms[f] for p in persons
+                                for f in self.person_forms[p]  # type: ignore[union-attr]
+                                if self.form_papers[f]}))
+        if by_word and len(persons) > 1:
             return AuthorResult(query, None, tuple(doc_ids), tuple(names), aliases)
         return AuthorResult(query, names[0], tuple(doc_ids), (), aliases)
 
@@ -114,18 +177,18 @@ class AuthorIndex:
         folded = "".join(_WORD_RE.findall(fold(prefix)))
         first_words = name_words(prefix)
         if not folded:
-            keys = sorted(self.papers, key=lambda k: -len(self.papers[k]))[:limit]
-            return [self.display(k) for k in keys]
-        scored: list[tuple[int, int, str]] = []
-        for key, docs in self.papers.items():
+            persons = [p for p in range(len(self.keys)) if self.papers[p]]
+            persons.sort(key=lambda p: -len(self.papers[p]))
+            return [self.display(p) for p in persons[:limit]]
+        later_word = " " + first_words[0] if first_words else None
+        scored: list[tuple[int, int, str, int]] = []
+        for person, key in enumerate(self.keys):
+            docs = len(self.papers[person])
             if not docs:
                 continue
             if key.startswith(folded):
-                scored.append((0, -len(docs), key))
-            elif first_words and any(w.startswith(first_words[0]) for w in self.words[key][1:]):
-                scored.append((1, -len(docs), key))
+                scored.append((0, -docs, key, person))
+            elif later_word and later_word in self.words[person]:  # a word after the first
+                scored.append((1, -docs, key, person))
         scored.sort()
-        return [self.display(k) for _, _, k in scored[:limit]]
-
-    def sorted_docs(self, result: AuthorResult, newest: Callable[[int], str]) -> list[int]:
-        return sorted(result.doc_ids, key=lambda d: (newest(d), d), reverse=True)
+        return [self.display(p) for *_, p in scored[:limit]]

@@ -12,11 +12,15 @@ dates it appeared on lies in the range.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import dataclasses
+import hashlib
 import re
-import sys
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date as Date
+from pathlib import Path
 
 import numpy as np
 
@@ -24,11 +28,13 @@ from ..digest import PaperRecord, normalize_arxiv_id
 from ..digest.clean import clean_summary
 from ..digest.parser import ID_IN_URL_RE
 from ..store import Store
+from . import cache as index_cache
+from .acronyms import AcronymTable, written_as_acronyms
 from .answers import Answer, Candidate, best_answer
 from .authors import AuthorIndex, AuthorResult
 from .index import BM25Index, BM25Params, Builder
 from .titles import TitleIndex
-from .tokenize import tokenize
+from .tokenize import clear_token_caches, tokenize
 from .typos import TypoIndex, correct
 
 
@@ -84,18 +90,75 @@ def parse_date(value: str | None, name: str) -> int | None:
     return int(value.replace("-", ""))
 
 
-def paper_tokens(record: PaperRecord, weights: FieldWeights) -> list[str]:
+def paper_tokens(record: PaperRecord, weights: FieldWeights,
+                 summary: str | None = None) -> list[str]:
+    """A paper's index terms; `summary` is its cleaned summary if already at hand."""
     title = tokenize(record.title)
     authors = tokenize(" ".join(record.authors))
-    summary = tokenize(clean_summary(record.summary))
-    return title * weights.title + authors * weights.authors + summary * weights.summary
+    words = tokenize(clean_summary(record.summary) if summary is None else summary)
+    return title * weights.title + authors * weights.authors + words * weights.summary
 
 
 def _date_int(text: str) -> int:
     return int(text.replace("-", ""))
 
 
+def _date_str(value: int) -> str:
+    return f"{value // 10000:04d}-{value // 100 % 100:02d}-{value % 100:02d}"
+
+
+def release_free_memory() -> None:
+    """Hand heap memory freed by a build back to the system (glibc's malloc_trim; a no-op
+    elsewhere): the build's temporary objects would otherwise stay in the process's RSS."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
+def fingerprint(record: PaperRecord) -> int:
+    """A stable 64-bit hash of what is indexed of a paper (the same in every process)."""
+    text = "\x1f".join((record.title, "\x1e".join(record.authors), record.summary))
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+class StringColumn:
+    """Append-only strings kept as one UTF-8 buffer with offsets (no object per string)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.offsets = array("q", [0])
+
+    def append(self, text: str) -> None:
+        self.data += text.encode("utf-8", "surrogatepass")
+        self.offsets.append(len(self.data))
+
+    def __getitem__(self, i: int) -> str:
+        return self.data[self.offsets[i]:self.offsets[i + 1]].decode("utf-8", "surrogatepass")
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {f"{name}_blob": np.frombuffer(bytes(self.data), dtype=np.uint8),
+                f"{name}_offsets": np.asarray(self.offsets, dtype=np.int64)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], name: str) -> StringColumn:
+        index_cache.unpack_strings(arrays, name)  # checks that every string decodes
+        column = cls()
+        column.data = bytearray(arrays[f"{name}_blob"].tobytes())
+        column.offsets = array("q", arrays[f"{name}_offsets"].tobytes())
+        return column
+
+
 class SearchEngine:
+    """Per paper (doc id) it keeps the id, title, authors as name-form numbers, dates as
+    YYYYMMDD ints (first and latest in arrays, any in between in a dict) and a fingerprint;
+    summaries stay in the store."""
+
     def __init__(self, params: BM25Params | None = None,
                  weights: FieldWeights | None = None) -> None:
         self.params = params or BM25Params()
@@ -104,13 +167,16 @@ class SearchEngine:
         self.authors = AuthorIndex()
         self.titles = TitleIndex()
         self.arxiv_ids: list[str] = []
-        self.title_of: list[str] = []
-        self.authors_of: list[tuple[str, ...]] = []
-        self.dates_of: list[tuple[str, ...]] = []
+        self.title_of = StringColumn()
+        self.author_forms = array("i")  # doc d's authors: author_forms[author_start[d]:…[d+1]]
+        self.author_start = array("q", [0])
         self.first_date = np.zeros(0, dtype=np.int32)
         self.latest_date = np.zeros(0, dtype=np.int32)
+        self.middle_dates: dict[int, tuple[int, ...]] = {}  # dates between first and latest
+        self.fingerprint = array("q")
         self.doc_of: dict[str, int] = {}
-        self.fingerprint: list[int] = []
+        self.acronyms = AcronymTable()
+        self.cache_status = "off"  # "loaded", "saved", "unsaved" (see build)
         self._typos: TypoIndex | None = None
         self._terms: list[str] = []
         self._newest: list[int] | None = None
@@ -126,8 +192,21 @@ class SearchEngine:
 
     @classmethod
     async def build(cls, store: Store, params: BM25Params | None = None,
-                    weights: FieldWeights | None = None, batch: int = 2000) -> SearchEngine:
-        """Index every stored paper; tokenising runs in a worker thread, batch by batch."""
+                    weights: FieldWeights | None = None, batch: int = 2000,
+                    cache: bool = True) -> SearchEngine:
+        """Index every stored paper; tokenising runs in a worker thread, batch by batch.
+
+        With `cache` (and a database file), the index saved next to the database
+        (`<db>.index/`) is loaded instead when it was made from the same content by the same
+        code, and a fresh build is saved there. An unusable cache is rebuilt, never fatal.
+        """
+        directory = index_cache.cache_dir(getattr(store, "path", ":memory:")) if cache else None
+        key = await store.content_key() if directory is not None else ""
+        if directory is not None:
+            engine = await asyncio.to_thread(cls._from_cache, directory, key, params, weights)
+            if engine is not None:
+                await asyncio.to_thread(engine._typo_index)
+                return engine
         engine = cls(params, weights)
         builder = engine.index.builder()
         pending: list[PaperRecord] = []
@@ -139,7 +218,13 @@ class SearchEngine:
         if pending:
             await asyncio.to_thread(engine._feed, builder, pending)
         await asyncio.to_thread(engine._commit, builder)
+        del builder, pending
+        clear_token_caches()  # they served the build; queries refill what they need
+        if directory is not None:
+            saved = await asyncio.to_thread(engine._to_cache, directory, key)
+            engine.cache_status = "saved" if saved else "unsaved"
         await asyncio.to_thread(engine._typo_index)  # so the first typo does not wait for it
+        release_free_memory()
         return engine
 
     def add(self, records: Iterable[PaperRecord]) -> int:
@@ -152,26 +237,36 @@ class SearchEngine:
     async def update(self, store: Store, dates: Iterable[str] | None = None) -> int:
         """Bring the index up to date after an ingest of `dates` (None: compare everything).
 
-        Returns the number of papers added, changed or removed.
+        Returns the number of papers added, changed or removed. The saved index (if any) is
+        left as it is: the database's content key changed, so the next start rebuilds it.
         """
         if dates is None:
             records = [r async for r in store.iter_papers()]
             seen = {r.arxiv_id for r in records}
             gone = [d for a, d in self.doc_of.items() if a not in seen]
         else:
-            dates = set(dates)
+            days = {_date_int(d) for d in dates if _DATE_RE.match(d or "")}
             ids: dict[str, None] = {}
-            for day in sorted(dates):
-                ids.update((r.arxiv_id, None) for r in await store.papers_on(day))
+            for day in sorted(days):
+                ids.update((r.arxiv_id, None) for r in await store.papers_on(_date_str(day)))
             # Papers that were listed on those days before the ingest may have left them.
-            ids.update((self.arxiv_ids[d], None) for d in range(len(self.arxiv_ids))
-                       if self.doc_of.get(self.arxiv_ids[d]) == d
-                       and dates.intersection(self.dates_of[d]))
+            ids.update((self.arxiv_ids[d], None) for d in self._docs_listed_on(days))
             records = await store.get_papers(ids)
             found = {r.arxiv_id for r in records}
             gone = [self.doc_of[a] for a in ids if a not in found and a in self.doc_of]
         changed = await asyncio.to_thread(self._apply, records, gone)
         return changed
+
+    def _docs_listed_on(self, days: set[int]) -> list[int]:
+        """Live doc ids listed on any of `days`."""
+        if not days:
+            return []
+        wanted = np.array(sorted(days), dtype=np.int32)
+        alive = self.index.alive
+        hit = alive & (np.isin(self.first_date, wanted) | np.isin(self.latest_date, wanted))
+        docs = set(np.flatnonzero(hit).tolist())
+        docs.update(d for d, mids in self.middle_dates.items() if alive[d] and days & set(mids))
+        return sorted(docs)
 
     def _apply(self, records: Sequence[PaperRecord], gone: Sequence[int]) -> int:
         self._remove(gone)
@@ -184,11 +279,18 @@ class SearchEngine:
             return
         self.index.remove(doc_ids)
         for doc in doc_ids:
-            self.authors.remove(doc, self.authors_of[doc])
+            self.authors.remove(doc, self._forms_of(doc))
             self.titles.remove(doc)
             if self.doc_of.get(self.arxiv_ids[doc]) == doc:
                 del self.doc_of[self.arxiv_ids[doc]]
         self._newest = None
+
+    def _set_dates(self, doc: int, days: Sequence[int]) -> None:
+        self.first_date[doc], self.latest_date[doc] = days[0], days[-1]
+        if len(days) > 2:
+            self.middle_dates[doc] = tuple(days[1:-1])
+        else:
+            self.middle_dates.pop(doc, None)
 
     def _feed(self, builder: Builder, records: Sequence[PaperRecord]) -> int:
         """Tokenise new or changed papers into `builder`; unchanged papers only get dates."""
@@ -196,27 +298,31 @@ class SearchEngine:
         replaced: list[int] = []
         firsts, latests = [], []
         for record in records:
-            fingerprint = hash((record.title, record.authors, record.summary))
+            print_ = fingerprint(record)
+            days = [_date_int(d) for d in record.dates]
             old = self.doc_of.get(record.arxiv_id)
-            if old is not None and self.fingerprint[old] == fingerprint:
-                if self.dates_of[old] != record.dates:
-                    self.dates_of[old] = record.dates
-                    self.first_date[old] = _date_int(record.dates[0])
-                    self.latest_date[old] = _date_int(record.dates[-1])
+            if old is not None and self.fingerprint[old] == print_:
+                if days != self._date_ints(old):
+                    self._set_dates(old, days)
                     self._newest = None
                 continue
             if old is not None:
                 replaced.append(old)
-            doc = builder.feed(paper_tokens(record, self.weights))
+            summary = clean_summary(record.summary)
+            doc = builder.feed(paper_tokens(record, self.weights, summary))
+            self.acronyms.learn(record.title)
+            self.acronyms.learn(summary)
             self.arxiv_ids.append(record.arxiv_id)
             self.title_of.append(record.title)
-            authors = tuple(sys.intern(a) for a in record.authors)
-            self.authors_of.append(authors)
-            self.dates_of.append(record.dates)
-            self.fingerprint.append(fingerprint)
-            firsts.append(_date_int(record.dates[0]))
-            latests.append(_date_int(record.dates[-1]))
-            self.authors.add(doc, authors)
+            forms = [self.authors.form_id(a) for a in record.authors]
+            self.author_forms.extend(forms)
+            self.author_start.append(len(self.author_forms))
+            self.fingerprint.append(print_)
+            firsts.append(days[0])
+            latests.append(days[-1])
+            if len(days) > 2:
+                self.middle_dates[doc] = tuple(days[1:-1])
+            self.authors.add(doc, forms)
             self.titles.set(doc, record.title)
             changed += 1
         self.first_date = np.concatenate([self.first_date, np.array(firsts, dtype=np.int32)])
@@ -235,11 +341,128 @@ class SearchEngine:
     def __len__(self) -> int:
         return len(self.doc_of)
 
+    # -- the saved index -----------------------------------------------------------------
+
+    def _cache_meta(self) -> dict[str, object]:
+        return {"params": dataclasses.asdict(self.params),
+                "weights": dataclasses.asdict(self.weights)}
+
+    def _to_cache(self, directory: Path, key: str) -> bool:
+        n = len(self.arxiv_ids)
+        middle = sorted(self.middle_dates.items())
+        arrays = {
+            **self.index.state(),
+            **index_cache.pack_strings("vocab", list(self.index.vocab)),
+            **index_cache.pack_strings("arxiv_ids", self.arxiv_ids),
+            **self.title_of.arrays("titles"),
+            **index_cache.pack_strings("folded_titles", (self.titles.folded + [""] * n)[:n]),
+            **index_cache.pack_strings("forms", self.authors.forms),
+            **index_cache.pack_strings("acronyms", self.acronyms.rows()),
+            "author_forms": np.asarray(self.author_forms, dtype=np.int32),
+            "author_start": np.asarray(self.author_start, dtype=np.int64),
+            "first_date": self.first_date, "latest_date": self.latest_date,
+            "middle_docs": np.array([d for d, _ in middle], dtype=np.int32),
+            "middle_start": np.cumsum([0] + [len(m) for _, m in middle], dtype=np.int64),
+            "middle_dates": np.array([x for _, m in middle for x in m], dtype=np.int32),
+            "fingerprint": np.asarray(self.fingerprint, dtype=np.int64),
+        }
+        return index_cache.save(directory, key, self._cache_meta(), arrays)
+
+    @classmethod
+    def _from_cache(cls, directory: Path, key: str, params: BM25Params | None,
+                    weights: FieldWeights | None) -> SearchEngine | None:
+        engine = cls(params, weights)
+        arrays = index_cache.load(directory, key, engine._cache_meta())
+        if arrays is None:
+            return None
+        try:
+            engine._restore(arrays)
+        except Exception as error:  # a bad cache: rebuild
+            index_cache.log.warning("saved search index in %s is unusable (%s: %s); rebuilding",
+                                    directory, type(error).__name__, error)
+            return None
+        engine.cache_status = "loaded"
+        return engine
+
+    def _restore(self, arrays: dict[str, np.ndarray]) -> None:
+        unpack = index_cache.unpack_strings
+        terms = unpack(arrays, "vocab")
+        vocab = {term: i for i, term in enumerate(terms)}
+        if len(vocab) != len(terms):
+            raise ValueError("repeated vocabulary terms")
+        index = BM25Index.from_state(self.params, vocab, arrays)
+        n = index.n_docs
+        self.arxiv_ids = unpack(arrays, "arxiv_ids")
+        self.title_of = StringColumn.from_arrays(arrays, "titles")
+        folded = unpack(arrays, "folded_titles")
+        forms = unpack(arrays, "forms")
+        author_forms, author_start = arrays["author_forms"], arrays["author_start"]
+        first, latest = arrays["first_date"], arrays["latest_date"]
+        print_ = arrays["fingerprint"]
+        middle_docs, middle_start = arrays["middle_docs"], arrays["middle_start"]
+        middle_dates = arrays["middle_dates"]
+        if not (len(self.arxiv_ids) == len(self.title_of) == len(folded) == n
+                == len(first) == len(latest) == len(print_) == len(author_start) - 1):
+            raise ValueError("per-paper arrays of different lengths")
+        if (author_forms.dtype != np.int32 or author_start.dtype != np.int64
+                or author_start[0] != 0 or author_start[-1] != len(author_forms)
+                or np.any(np.diff(author_start) < 0)
+                or (len(author_forms) and (author_forms.min() < 0
+                                           or author_forms.max() >= len(forms)))):
+            raise ValueError("bad author lists")
+        if (first.dtype != np.int32 or latest.dtype != np.int32 or print_.dtype != np.int64
+                or len(middle_start) != len(middle_docs) + 1 or middle_start[0] != 0
+                or middle_start[-1] != len(middle_dates) or np.any(np.diff(middle_start) < 0)
+                or (len(middle_docs) and (middle_docs.min() < 0 or middle_docs.max() >= n))):
+            raise ValueError("bad dates")
+        for form in forms:
+            self.authors.form_id(form)
+        if len(self.authors.forms) != len(forms):
+            raise ValueError("repeated author forms")
+        self.author_forms = array("i", author_forms.tobytes())
+        self.author_start = array("q", author_start.tobytes())
+        self.first_date, self.latest_date = first, latest
+        starts = middle_start.tolist()
+        self.middle_dates = {doc: tuple(middle_dates[starts[i]:starts[i + 1]].tolist())
+                             for i, doc in enumerate(middle_docs.tolist())}
+        self.fingerprint = array("q", print_.tobytes())
+        self.titles.folded = folded
+        self.acronyms = AcronymTable.from_rows(unpack(arrays, "acronyms"))
+        self.index = index
+        alive = index.alive.tolist()
+        starts = self.author_start
+        add, forms_array = self.authors.add, self.author_forms
+        for doc in range(n):
+            if alive[doc]:
+                self.doc_of[self.arxiv_ids[doc]] = doc
+                add(doc, forms_array[starts[doc]:starts[doc + 1]])
+            else:
+                self.titles.folded[doc] = ""
+        if len(self.doc_of) != index.n_alive:
+            raise ValueError("a paper id is repeated")
+
     # -- search ----------------------------------------------------------------------
 
+    def _forms_of(self, doc: int) -> array:
+        return self.author_forms[self.author_start[doc]:self.author_start[doc + 1]]
+
+    def authors_of(self, doc: int) -> tuple[str, ...]:
+        forms = self.authors.forms
+        return tuple(forms[f] for f in self._forms_of(doc))
+
+    def _date_ints(self, doc: int) -> list[int]:
+        first, latest = int(self.first_date[doc]), int(self.latest_date[doc])
+        if first == latest:
+            return [first]
+        return [first, *self.middle_dates.get(doc, ()), latest]
+
+    def dates_of(self, doc: int) -> tuple[str, ...]:
+        """The digest dates a paper was listed on, oldest first."""
+        return tuple(_date_str(d) for d in self._date_ints(doc))
+
     def hit(self, doc: int, score: float = 0.0) -> Hit:
-        return Hit(self.arxiv_ids[doc], self.title_of[doc], self.authors_of[doc],
-                   self.dates_of[doc], score)
+        return Hit(self.arxiv_ids[doc], self.title_of[doc], self.authors_of(doc),
+                   self.dates_of(doc), score)
 
     def paper(self, arxiv_id: str) -> Hit | None:
         doc = self.doc_of.get(arxiv_id)
@@ -250,14 +473,16 @@ class SearchEngine:
             return None
         lo = since if since is not None else 0
         hi = until if until is not None else 99999999
-        mask = (self.first_date <= hi) & (self.latest_date >= lo)
-        for doc in np.flatnonzero(mask & (self.first_date != self.latest_date)):
-            if not any(lo <= _date_int(d) <= hi for d in self.dates_of[doc]):
-                mask[doc] = False
+        mask = ((self.first_date >= lo) & (self.first_date <= hi)
+                | (self.latest_date >= lo) & (self.latest_date <= hi))
+        for doc, days in self.middle_dates.items():
+            if not mask[doc] and any(lo <= d <= hi for d in days):
+                mask[doc] = True
         return mask
 
-    def query_terms(self, text: str) -> list[str]:
-        """Index terms of a query, unknown distinctive words replaced by close known ones."""
+    def plain_terms(self, text: str) -> list[str]:
+        """Index terms of a query, unknown distinctive words replaced by close known ones
+        (acronyms not expanded: what rank-bm25 would be asked)."""
         terms: list[str] = []
         for term in dict.fromkeys(tokenize(text)):
             if self.index.doc_frequency(term) > 0:
@@ -265,6 +490,22 @@ class SearchEngine:
                 continue
             terms.extend(correct(term, self._typo_index(), self.index.doc_frequency))
         return list(dict.fromkeys(terms))
+
+    def query_groups(self, text: str) -> list[list[tuple[str, ...]]]:
+        """The query's terms as groups of alternatives (an acronym, or all of its long form)."""
+        groups, seen = [], set()
+        acronyms = written_as_acronyms(text)
+        for group in self.acronyms.groups(self.plain_terms(text), acronyms):
+            signature = frozenset(group)
+            if signature not in seen:
+                seen.add(signature)
+                groups.append(group)
+        return groups
+
+    def query_terms(self, text: str) -> list[str]:
+        """Every index term the query can match (with the long forms of its acronyms)."""
+        return list(dict.fromkeys(t for group in self.query_groups(text) for alternative in group
+                                  for t in alternative if self.index.doc_frequency(t) > 0))
 
     def _typo_index(self) -> TypoIndex:
         if self._typos is None or self._typos.size != len(self.index.vocab):
@@ -292,8 +533,8 @@ class SearchEngine:
             if doc is not None and (mask is None or mask[doc]):
                 first.append(doc)
             query = ID_IN_URL_RE.sub(" ", query).replace(arxiv_id, " ")
-        terms = self.query_terms(query)
-        ranked = self.index.top(terms, limit + len(first), mask) if terms else []
+        groups = self.query_groups(query)
+        ranked = self.index.top_groups(groups, limit + len(first), mask) if groups else []
         hits = [self.hit(doc, score) for doc, score in ranked if doc not in first]
         top = max((h.score for h in hits), default=0.0) + 1.0
         return ([self.hit(doc, top) for doc in first] + hits)[:limit]
@@ -303,7 +544,7 @@ class SearchEngine:
     def newest_order(self) -> list[int]:
         """Live doc ids, newest digest date first."""
         if self._newest is None:
-            live = np.array(sorted(self.doc_of.values()), dtype=np.int64)
+            live = np.flatnonzero(self.index.alive)
             order = np.lexsort((-live, -self.latest_date[live])) if len(live) else live
             self._newest = live[order].tolist()
         return self._newest
@@ -314,7 +555,7 @@ class SearchEngine:
             raise SearchError("empty author name")
         result = self.authors.lookup(name)
         docs = [d for d in result.doc_ids if self.doc_of.get(self.arxiv_ids[d]) == d]
-        docs.sort(key=lambda d: (self.dates_of[d][-1], self.arxiv_ids[d]), reverse=True)
+        docs.sort(key=lambda d: (int(self.latest_date[d]), self.arxiv_ids[d]), reverse=True)
         return result, [self.hit(d) for d in docs]
 
     def complete_author(self, prefix: str, limit: int = 25) -> list[str]:

@@ -62,7 +62,10 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
-@lru_cache(maxsize=100_000)
+_EXPANDED: dict[str, tuple[str, ...]] = {}  # surface word → index terms (tokenize's cache)
+_EXPANDED_MAX = 200_000
+
+
 def _expand(word: str) -> tuple[str, ...]:
     """Index terms for one surface word (already folded)."""
     if _DECIMAL_RE.match(word):  # "3.5", "2.5x"
@@ -91,11 +94,23 @@ def _expand(word: str) -> tuple[str, ...]:
 def tokenize(text: str) -> list[str]:
     """Index terms of a text, in order (repeats kept: they are term frequencies)."""
     out: list[str] = []
+    cached = _EXPANDED.get
     for word in _words(text):
-        out.extend(_expand(word))
+        terms = cached(word)
+        if terms is None:
+            if len(_EXPANDED) >= _EXPANDED_MAX:
+                _EXPANDED.clear()
+            terms = _EXPANDED[word] = _expand(word)
+        out += terms
     return out
 
 
 def surface_words(text: str) -> list[str]:
     """Folded words without stemming or stop words (for typo correction and names)."""
     return [w for w in _words(text) if w not in STOP_WORDS]
+
+
+def clear_token_caches() -> None:
+    """Free the per-word caches (after a bulk build they hold every word of the corpus)."""
+    _stem.cache_clear()
+    _EXPANDED.clear()
