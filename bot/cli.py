@@ -278,6 +278,7 @@ NO_TOKEN_NOTICE = ("DISCORD_TOKEN is not set, so the Discord bot cannot start: o
 
 async def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """No command: the Discord bot with a token, the offline console without one."""
+    settings.require_corpus_dir()  # both load it; a wrong path is one clear line at start
     if not settings.token:
         print(NO_TOKEN_NOTICE, file=sys.stderr, flush=True)
         return await cmd_console(args, settings)

@@ -81,6 +81,14 @@ def test_bad_settings_stop_with_one_line_naming_the_variable(tmp_path: Path):
         assert "Traceback" not in result.stderr
 
 
+def test_the_bot_does_not_start_without_its_corpus_folder(tmp_path: Path):
+    env = bot_env(tmp_path, CORPUS_DIR=str(tmp_path / "missing"), DISCORD_TOKEN="not-used")
+    result = run_bot(env=env, cwd=tmp_path, stdin="")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: CORPUS_DIR: {tmp_path / 'missing'} is not a directory"]
+
+
 def test_dotenv_file_in_the_working_folder_is_read(tmp_path: Path):
     env = bot_env(tmp_path)
     del env["PAPERS_DB"]
