@@ -96,11 +96,18 @@ class AuthorIndex:
                 self.words.append(" ".join(words))
                 self.person_forms.append([])
                 self.papers.append(array("i"))
-                if len(words) > 1:
-                    _link(self.by_alt_key, words[-1] + "".join(words[:-1]), person)
-                    _link(self.by_alt_key, " ".join(sorted(words)), person)
-                    _link(self.by_word, words[-1], person)
-                    _link(self.by_word, words[0], person)
+            # Every spelled-out form teaches the other orders, even when the person was first
+            # met as a one-word user name ("XianglongHe", then "Xianglong He").
+            if len(words) > 1:
+                if " " not in self.words[person]:
+                    self.words[person] = " ".join(words)
+                _link(self.by_alt_key, words[-1] + "".join(words[:-1]), person)
+                _link(self.by_alt_key, " ".join(sorted(words)), person)
+                _link(self.by_word, words[-1], person)
+                _link(self.by_word, words[0], person)
+                parts = raw.split()
+                if len(parts) > 1:  # a surname of several words: "Cohen-Addad", "van Gool"
+                    _link(self.by_word, person_key(parts[-1]), person)
             forms = self.person_forms[person]
             assert isinstance(forms, list)
             forms.append(len(self.forms))
@@ -152,9 +159,8 @@ class AuthorIndex:
         found = {p for p in found if self.papers[p]}
         if found:
             return found, False
-        if len(words) == 1:
-            return {p for p in _linked(self.by_word, joined) if self.papers[p]}, True
-        return set(), False
+        # A surname (or given name) alone, possibly of several words ("Cohen Addad").
+        return {p for p in _linked(self.by_word, joined) if self.papers[p]}, True
 
     def lookup(self, query: str) -> AuthorResult:
         persons, by_word = self._persons_for(query)
