@@ -270,3 +270,34 @@ async def test_preview_shows_the_header_only_to_the_asker(world: World):
     assert result.callback_data["embeds"][0]["title"] == f"Papers for {NEWEST}"
     assert "YYYY-MM-DD" in bad.callback_data["content"]
     assert world.headers() == []
+
+
+async def test_rate_limits_and_server_errors_mid_post_are_retried_without_duplicates(world: World):
+    cards_route = r"/channels/\d+/messages$"
+    world.fake.fail_next("POST", cards_route, 429, retry_after=0.05, times=2)
+    async with world.bot():
+        await world.admin_slash("digest time", {"time": "00:00"})
+        world.fake.fail_next("POST", cards_route, 502, times=1)
+        await world.admin_slash("digest channel", {"channel": world.channel})
+        cards = await world.wait_for_cards(NEWEST, NEWEST_CARDS, timeout=15)
+    assert len(cards) == len(set(cards)) == NEWEST_CARDS
+    assert len(world.headers()) == 1
+    assert {e.status for e in world.fake.errors} >= {429, 502}
+
+
+async def test_a_deleted_channel_pauses_posting_and_status_says_so(world: World):
+    async with world.bot() as bot:
+        await world.enable()
+        await world.wait_for_cards(NEWEST, NEWEST_CARDS)
+        world.fake.delete_channel(world.channel)
+        await world.fake.wait_until(lambda: bot.get_channel(world.channel.id) is None, 5,
+                                    "the bot to see the deletion")
+        (world.corpus / "2025-01-07.md").write_text(
+            "## Papers for 2025-01-07\n| T (Read more on [arXiv](https://arxiv.org/abs/2501.10001))"
+            "| A | S. |\n", "utf-8")
+        await bot.get_cog("CorpusCog").watcher.poll_once()
+        await bot.get_cog("DigestCog").post_due()
+        other = world.fake.add_text_channel(world.guild, "elsewhere")
+        status = await world.fake.slash("digest status", {}, user=world.admin, channel=other)
+    assert "paused" in status.callback_data["content"]
+    assert "no longer exists" in status.callback_data["content"]
