@@ -34,9 +34,12 @@ def test_only_words_written_as_acronyms_are_expanded() -> None:
     for _ in range(2):
         table.learn("Reinforcement learning (RL) and mean average precision (mAP).")
     table.learn("Rapid Layout (RL) is rare.")  # a minority long form does not win
-    table.learn("Once-defined Thing (OT).")  # defined once: not used
-    assert table.groups(["rl", "ot", "map", "agent"], {"rl": "RL", "ot": "OT", "map": "MaP"}) == [
-        [("rl",), ("reinforc", "learn")], [("ot",)], [("map",)], [("agent",)]]
+    table.learn("Optimal Transport (OT) once.")  # defined once, never otherwise: used
+    table.learn("Xylo Yarn (XY) and later Xeno Yak (XY).")  # once each: contradicted, not used
+    assert table.groups(["rl", "ot", "xy", "map", "agent"],
+                        {"rl": "RL", "ot": "OT", "xy": "XY", "map": "MaP"}) == [
+        [("rl",), ("reinforc", "learn")], [("ot",), ("optim", "transport")], [("xy",)],
+        [("map",)], [("agent",)]]
     assert AcronymTable.from_rows(table.rows()).counts == table.counts
 
 

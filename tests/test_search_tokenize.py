@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.search.tokenize import fold, tokenize
+from bot.search.tokenize import SYNONYMS, fold, tokenize, tokenize_query
 
 
 def test_case_and_accents_are_folded() -> None:
@@ -13,7 +13,7 @@ def test_case_and_accents_are_folded() -> None:
 
 def test_hyphenated_compound_gives_parts_joined_form_and_initials() -> None:
     terms = tokenize("Mixture-of-Experts")
-    assert {"mixtur", "expert", "mixtureofexperts", "moe"} <= set(terms)
+    assert {"mixtur", "expert", "mixtureofexpert", "moe"} <= set(terms)
     assert "of" not in terms
     assert "moe" in tokenize("MoE") and "moe" in tokenize("sparse Mixture-of-Experts layers")
 
@@ -34,3 +34,25 @@ def test_stop_words_go_and_words_are_stemmed() -> None:
 def test_query_and_document_forms_meet() -> None:
     assert set(tokenize("splatting")) == set(tokenize("splat"))
     assert tokenize("state-of-the-art")[-1] == "sota"
+
+
+def test_the_joined_form_is_stemmed_so_hyphenated_and_solid_spellings_meet() -> None:
+    assert "finetun" in tokenize("fine-tuning") and tokenize("finetuning") == ["finetun"]
+    assert "pretrain" in tokenize("pre-trained") and tokenize("pretraining") == ["pretrain"]
+    assert set(tokenize("fine-tuned")) == set(tokenize("fine-tuning"))
+
+
+def test_queries_drop_conversational_words_that_stand_alone() -> None:
+    assert tokenize_query("how good is a really big model at it, papers please?") == [
+        "model", "pleas"]
+    assert "good" in tokenize("Good teachers")  # titles and summaries keep them
+    assert "big" in tokenize_query("BIG-Bench") and "bigbench" in tokenize_query("BIG-Bench")
+    assert tokenize_query("sparse autoencoder features") == tokenize(
+        "sparse autoencoder features")
+
+
+def test_synonyms_are_index_terms_of_each_other() -> None:
+    assert SYNONYMS["review"] == ("survey", "overview")
+    for term, others in SYNONYMS.items():
+        assert tokenize(term) == [term] and term not in others
+        assert all(term in SYNONYMS[other] for other in others)

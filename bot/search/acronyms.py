@@ -7,11 +7,16 @@ starting a word (Schwartz & Hearst: "3D Gaussian Splatting (3DGS)"). Acronyms ar
 by case ("mAP", mean average precision, is not "MaP", maximum a posteriori), a plural "s"
 aside ("LLMs" is "LLM").
 
-The search uses an acronym when its most frequent long form makes at least half of its
-definitions and at least MIN_DEFINITIONS of them, and only for a query word written exactly
-that way ("RL", "MLLMs"; never a lowercase word such as "map"): the word then also matches
-papers that contain every word of the long form, scored as if they contained the acronym
-(see `BM25Index.concept_scores`), so a paper that writes both does not count twice.
+The search uses an acronym in both directions:
+- a query word written as an acronym ("RL", "MLLMs", "SDFs"; never a lowercase word such as
+  "map") also matches papers that contain every word of its most frequent long form, scored
+  as if they contained the acronym (see `BM25Index.grouped_scores`), so a paper that writes
+  both does not count twice. One definition is enough when no other contradicts it; else the
+  long form needs MIN_DEFINITIONS of them and at least half of all;
+- query words that spell a long form ("graphical user interfaces") also match papers that
+  only write its acronym ("GUI"): the run scores the better of its words and the acronym
+  (`Either`). Only for acronyms of MIN_CONTRACTED characters or more whose long form has
+  MIN_DEFINITIONS definitions and half of all.
 """
 
 from __future__ import annotations
@@ -20,9 +25,11 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from .index import Either
 from .tokenize import STOP_WORDS, tokenize
 
 MIN_DEFINITIONS = 2
+MIN_CONTRACTED = 3  # shorter acronyms ("RM", "SR", "LM") mean too many things to stand in
 _DEFINITION_RE = re.compile(r"\(\s*([A-Za-z0-9][A-Za-z0-9-]{0,9})\s*\)")
 _WORD_RE = re.compile(r"[A-Za-z0-9]+")
 _QUERY_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
@@ -108,34 +115,74 @@ class AcronymTable:
     def __init__(self) -> None:
         self.counts: dict[str, Counter[tuple[str, ...]]] = {}
         self._expansions: dict[str, tuple[str, ...]] | None = None
+        self._contractions: dict[tuple[str, ...], str] | None = None
 
     def learn(self, text: str) -> None:
         for key, long_form in definitions(text):
             self.counts.setdefault(key, Counter())[long_form] += 1
             self._expansions = None
+            self._contractions = None
+
+    def _best(self, key: str) -> tuple[tuple[str, ...], int, int]:
+        """(most frequent long form, its definitions, all definitions) of an acronym."""
+        forms = self.counts[key]
+        long_form, n = min(forms.items(), key=lambda f: (-f[1], len(f[0]), f[0]))
+        return long_form, n, sum(forms.values())
 
     def _table(self) -> dict[str, tuple[str, ...]]:
+        """Acronym as written → long form: a query that writes the acronym asked for it, so
+        one definition is enough when no other contradicts it."""
         if self._expansions is None:
             expansions = {}
-            for key, forms in self.counts.items():
-                long_form, n = min(forms.items(), key=lambda f: (-f[1], len(f[0]), f[0]))
-                if n >= MIN_DEFINITIONS and 2 * n >= sum(forms.values()):
+            for key in self.counts:
+                long_form, n, total = self._best(key)
+                if n == total or (n >= MIN_DEFINITIONS and 2 * n >= total):
                     expansions[key] = long_form
             self._expansions = expansions
         return self._expansions
+
+    def _reverse(self) -> dict[tuple[str, ...], str]:
+        """Long form → the index term of its acronym, for acronyms of MIN_CONTRACTED
+        characters or more defined MIN_DEFINITIONS times (the shorthand is in common use, not
+        one paper's name for its method); the most often defined one if several."""
+        if self._contractions is None:
+            best: dict[tuple[str, ...], tuple[int, str]] = {}
+            for key in self.counts:
+                long_form, n, total = self._best(key)
+                terms = tokenize(key)
+                if (n < MIN_DEFINITIONS or 2 * n < total or len(terms) != 1
+                        or len(terms[0]) < MIN_CONTRACTED):
+                    continue
+                if long_form not in best or (n, terms[0]) > best[long_form]:
+                    best[long_form] = (n, terms[0])
+            self._contractions = {form: term for form, (_, term) in best.items()}
+        return self._contractions
 
     def expansion(self, term: str) -> tuple[str, ...] | None:
         return self._table().get(term)
 
     def groups(self, terms: list[str], acronyms: dict[str, str]
-               ) -> list[list[tuple[str, ...]]]:
+               ) -> list[list[tuple[str, ...]] | Either]:
         """Query terms as groups: [("rl",), ("reinforc", "learn")] for a term written as a
-        known acronym (`acronyms`: term → as written), [(term,)] for the others."""
-        table = self._table()
-        groups: list[list[tuple[str, ...]]] = []
-        for term in terms:
-            long_form = table.get(acronyms[term]) if term in acronyms else None
-            groups.append([(term,), long_form] if long_form else [(term,)])
+        known acronym (`acronyms`: term → as written); a run of terms that spells a known
+        long form as Either((long form), (acronym,)), so papers that only write the acronym
+        match it too; [(term,)] for the others."""
+        table, reverse = self._table(), self._reverse()
+        longest = max(map(len, reverse), default=0)
+        groups: list[list[tuple[str, ...]] | Either] = []
+        i = 0
+        while i < len(terms):
+            for n in range(min(longest, len(terms) - i), 1, -1):
+                run = tuple(terms[i:i + n])
+                if run in reverse and reverse[run] not in terms:
+                    groups.append(Either((run, (reverse[run],))))
+                    i += n
+                    break
+            else:
+                term = terms[i]
+                long_form = table.get(acronyms[term]) if term in acronyms else None
+                groups.append([(term,), long_form] if long_form else [(term,)])
+                i += 1
         return groups
 
     # -- saving ------------------------------------------------------------------------

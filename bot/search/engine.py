@@ -32,9 +32,9 @@ from . import cache as index_cache
 from .acronyms import AcronymTable, written_as_acronyms
 from .answers import Answer, Candidate, best_answer
 from .authors import AuthorIndex, AuthorResult
-from .index import BM25Index, BM25Params, Builder
+from .index import BM25Index, BM25Params, Builder, Either
 from .titles import TitleIndex
-from .tokenize import clear_token_caches, tokenize
+from .tokenize import SYNONYMS, clear_token_caches, tokenize, tokenize_query
 from .typos import TypoIndex, correct
 
 
@@ -484,19 +484,22 @@ class SearchEngine:
         """Index terms of a query, unknown distinctive words replaced by close known ones
         (acronyms not expanded: what rank-bm25 would be asked)."""
         terms: list[str] = []
-        for term in dict.fromkeys(tokenize(text)):
+        for term in dict.fromkeys(tokenize_query(text)):
             if self.index.doc_frequency(term) > 0:
                 terms.append(term)
                 continue
             terms.extend(correct(term, self._typo_index(), self.index.doc_frequency))
         return list(dict.fromkeys(terms))
 
-    def query_groups(self, text: str) -> list[list[tuple[str, ...]]]:
-        """The query's terms as groups of alternatives (an acronym, or all of its long form)."""
+    def query_groups(self, text: str) -> list[list[tuple[str, ...]] | Either]:
+        """The query's terms as groups of alternatives: an acronym or all of its long form, a
+        long form or its acronym (an `Either`), a word or its SYNONYMS."""
         groups, seen = [], set()
         acronyms = written_as_acronyms(text)
         for group in self.acronyms.groups(self.plain_terms(text), acronyms):
-            signature = frozenset(group)
+            if not isinstance(group, Either) and len(group) == 1 and group[0][0] in SYNONYMS:
+                group = [group[0], *((t,) for t in SYNONYMS[group[0][0]])]
+            signature = group if isinstance(group, Either) else frozenset(group)
             if signature not in seen:
                 seen.add(signature)
                 groups.append(group)
@@ -504,8 +507,10 @@ class SearchEngine:
 
     def query_terms(self, text: str) -> list[str]:
         """Every index term the query can match (with the long forms of its acronyms)."""
-        return list(dict.fromkeys(t for group in self.query_groups(text) for alternative in group
-                                  for t in alternative if self.index.doc_frequency(t) > 0))
+        return list(dict.fromkeys(
+            t for group in self.query_groups(text)
+            for alternative in (group.ways if isinstance(group, Either) else group)
+            for t in alternative if self.index.doc_frequency(t) > 0))
 
     def _typo_index(self) -> TypoIndex:
         if self._typos is None or self._typos.size != len(self.index.vocab):

@@ -66,6 +66,15 @@ def _csr(terms: np.ndarray, tfs: np.ndarray, docs: Callable[[int, int], np.ndarr
     return offsets, doc_ids, out_tfs
 
 
+@dataclass(frozen=True, slots=True)
+class Either:
+    """A query concept written in several ways, each a tuple of plain query terms (a long
+    form and its acronym: ("graphic", "user", "interfac"), ("gui",)). Per document it scores
+    what its best way scores as a plain BM25 query; its constant is the largest of the ways'."""
+
+    ways: tuple[tuple[str, ...], ...]
+
+
 class _Segment:
     __slots__ = ("doc_ids", "offsets", "tfs", "weights")
 
@@ -256,6 +265,20 @@ class BM25Index:
                     scores[ids] += idf * weights
         return constant
 
+    def _add_best(self, ways: Sequence[Sequence[str]], scores: np.ndarray) -> float:
+        """Add, per document, the best of the ways' sparse scores; returns the largest of
+        their constants."""
+        if len(ways) == 1:
+            return self._add(ways[0], scores)
+        best = np.zeros(self.n_docs, dtype=np.float64)
+        constant = 0.0
+        for way in ways:
+            way_scores = np.zeros(self.n_docs, dtype=np.float64)
+            constant = max(constant, self._add(way, way_scores))
+            np.maximum(best, way_scores, out=best)
+        scores += best
+        return constant
+
     def scores(self, tokens: Sequence[str]) -> tuple[np.ndarray, float]:
         """(sparse scores per doc id, constant every doc gets): rank-bm25's score is the sum."""
         scores = np.zeros(self.n_docs, dtype=np.float64)
@@ -282,17 +305,21 @@ class BM25Index:
             result = weights if result is None else np.minimum(result, weights, out=result)
         return result if result is not None else np.zeros(self.n_docs, dtype=np.float64)
 
-    def grouped_scores(self, groups: Sequence[Sequence[Sequence[str]]]
+    def grouped_scores(self, groups: Sequence[Sequence[Sequence[str]] | Either]
                        ) -> tuple[np.ndarray, float]:
         """Like `scores`, for a query of concepts, each given as alternatives: a term and
         phrases that mean the same (`[("rl",), ("reinforc", "learn")]`). A concept scores like
         one term with the idf of its first alternative's first term (the largest idf of its
         terms if that one is unknown) and, per document, the weight of its best alternative,
         a phrase weighing what its least frequent word does (0 unless all of it is there).
-        Concepts of one single-term alternative are plain query terms."""
+        Concepts of one single-term alternative are plain query terms; an `Either` scores
+        the best of its ways."""
         scores = np.zeros(self.n_docs, dtype=np.float64)
         constant = 0.0
         for alternatives in groups:
+            if isinstance(alternatives, Either):
+                constant += self._add_best(alternatives.ways, scores)
+                continue
             if len(alternatives) == 1 and len(alternatives[0]) == 1:
                 constant += self._add(alternatives[0], scores)
                 continue
@@ -316,7 +343,7 @@ class BM25Index:
         """The k best (doc id, score) among documents with at least one query word."""
         return self._top(self.scores(tokens), k, mask)
 
-    def top_groups(self, groups: Sequence[Sequence[Sequence[str]]], k: int,
+    def top_groups(self, groups: Sequence[Sequence[Sequence[str]] | Either], k: int,
                    mask: np.ndarray | None = None) -> list[tuple[int, float]]:
         """`top` for groups of alternatives (see `grouped_scores`)."""
         return self._top(self.grouped_scores(groups), k, mask)

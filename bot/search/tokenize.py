@@ -2,9 +2,10 @@
 
 Text is folded (NFKC, accents dropped, case-folded: "PokéChamp" → "pokechamp"), LaTeX-ish
 markup inside words is dropped ("L$^2$M" → "l2m"), hyphenated compounds give their parts, the
-joined form and, for three parts or more, their initials ("Mixture-of-Experts" → "mixture",
-"expert", "mixtureofexperts", "moe"), English stop words go and words are stemmed (Snowball
-English). Words with digits ("3B", "3.5", "gpt4o") are kept as they are.
+joined form (stemmed, so "fine-tuning" meets "finetuning") and, for three parts or more, their
+initials ("Mixture-of-Experts" → "mixtur", "expert", "mixtureofexpert", "moe"), English stop
+words go and words are stemmed (Snowball English). Words with digits ("3B", "3.5", "gpt4o")
+are kept as they are. Queries also drop a few conversational words (QUERY_STOP_WORDS).
 """
 
 from __future__ import annotations
@@ -27,6 +28,25 @@ without would you your yours yourself yourselves s t d ll m o re ve y whose whet
 did thus hence eg ie etc al
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+# Words people type in questions that say nothing about a paper's topic: opinions ("how good
+# is"), vague amounts and filler. Formal summaries hardly use them, so their idf would be high
+# and a paper that happens to say "good" would win on it. Dropped from queries only (a title
+# that contains one is still indexed) and only when standing alone (not in "BIG-Bench").
+_QUERY_STOP_TEXT = """
+good great nice bad really actually basically get gets got getting give gives gave giving
+keep keeps kept keeping kind kinds thing things stuff something anything someone somebody
+lot lots want wants wanted try tries tried trying look looks looked looking big bigger
+biggest much many paper papers article articles
+"""
+QUERY_STOP_WORDS = frozenset(_QUERY_STOP_TEXT.split())
+
+# Names of the same kind of paper that people use interchangeably ("a review of …" finds
+# "… : A Survey"), as index terms: a query term also matches its synonyms, scored with its own
+# idf (like an acronym's long form). Kept tiny on purpose: only words whose other sense is rare.
+_SYNONYM_SETS = [("survey", "review", "overview")]
+SYNONYMS = {term: tuple(t for t in group if t != term)
+            for group in _SYNONYM_SETS for term in group}
 
 _MARKUP_RE = re.compile(r"[$^{}\\]|\\[a-z]+")
 # A word: letters/digits, with inner joiners kept for now ("mixture-of-experts", "3.5", "gpt-4o").
@@ -83,7 +103,7 @@ def _expand(word: str) -> tuple[str, ...]:
     terms = [_stem(p) for p in parts if (p not in STOP_WORDS and len(p) > 1) or p.isdigit()]
     if parts[-1] in ("s", "t") and len(parts) == 2:  # "model's", "don't"
         return (_stem(parts[0]),) if parts[0] not in STOP_WORDS else ()
-    joined = "".join(parts)
+    joined = _stem("".join(parts))
     if joined not in STOP_WORDS:
         terms.append(joined)
     if len(parts) >= 3 and all(p[0].isalpha() for p in parts):
@@ -102,6 +122,15 @@ def tokenize(text: str) -> list[str]:
                 _EXPANDED.clear()
             terms = _EXPANDED[word] = _expand(word)
         out += terms
+    return out
+
+
+def tokenize_query(text: str) -> list[str]:
+    """`tokenize` for a query: also drops the QUERY_STOP_WORDS that stand alone."""
+    out: list[str] = []
+    for word in _words(text):
+        if word not in QUERY_STOP_WORDS:
+            out += _EXPANDED.get(word) or _expand(word)
     return out
 
 

@@ -79,8 +79,11 @@ class TypoIndex:
 
 
 def correct(word: str, index: TypoIndex, frequency: Callable[[str], int],
-            max_terms: int = 2) -> list[str]:
-    """The closest known terms (smallest distance, then most frequent) for an unknown word."""
+            max_terms: int = 1) -> list[str]:
+    """The closest known term (smallest distance, then most frequent) for an unknown word.
+
+    One by default: a second, rarer candidate ("ambik", a paper's name, next to "ambigu")
+    would score at full weight and its rarity would make it outweigh the word meant."""
     found = index.candidates(word)
     if not found:
         return []
