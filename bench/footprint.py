@@ -14,8 +14,8 @@ The bot is started `--starts` times on the same database:
 * start 1 without the saved search index (`<PAPERS_DB>.index/`, removed first): the index is
   built from the database and saved; later starts load it;
 * for each start: seconds from process start to the gateway IDENTIFY, to the first /search
-  answered (the bot serves from here), and to `on_ready` (discord.py waits up to
-  `guild_ready_timeout`, 2 s, after the last GUILD_CREATE before it fires: not the bot's time);
+  answered (the bot serves from here), and to `on_ready` (discord.py waits
+  `guild_ready_timeout`, 0.5 s in this bot, after the last GUILD_CREATE before it fires);
 * on the first two starts, `--commands` mixed interactions (/search, /paper, /today, /author,
   /ask and the autocomplete of /paper and /author; `--concurrency` in flight), then RSS
   (VmRSS) and peak RSS (VmHWM) from /proc.

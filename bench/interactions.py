@@ -14,9 +14,9 @@ once. Prints:
 * the longest single event-loop callback in the bot's process while measured (target ~50 ms);
 * autocomplete latency of /paper and /author (target < 300 ms).
 
-`--gc-freeze` calls gc.freeze() in the bot once it is ready (what bot/app.py could do after
-building the index): full garbage collections then skip the index's objects, which otherwise
-stall the event loop for 100–300 ms.
+The bot calls gc.freeze() itself once its index is loaded (bot/app.py), so full garbage
+collections skip the index's objects, which otherwise stall the event loop for 100–300 ms;
+`--gc-freeze` freezes once more when it is ready (objects made while connecting).
 
 The fake's HTTP server listens with aiohttp's default backlog of 128: 200 simultaneous new
 connections overflow it and TCP retries the dropped ones after 1 s, which shows up as ~1.1 s

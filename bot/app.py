@@ -87,6 +87,10 @@ class Paperboy(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             chunk_guilds_at_startup=False,
+            # discord.py waits this long after the last GUILD_CREATE before `on_ready` (2 s by
+            # default); without member chunking nothing needs the wait, and the scheduler
+            # starts on ready.
+            guild_ready_timeout=0.5,
             member_cache_flags=discord.MemberCacheFlags.none(),
             max_messages=None,
         )
