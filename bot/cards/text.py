@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from ..digest.clean import sentence_ends
+
 ELLIPSIS = "…"
 ZWSP = "\u200b"
 
@@ -231,11 +233,6 @@ def plain(text: str, *, multiline: bool = False) -> str:
 
 Render = Callable[[str], str]
 _WORD_END_RE = re.compile(r"(?<=\S)\s")
-_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=\S)(?=\n)")
-_ABBREVIATIONS = frozenset(
-    {"e.g", "i.e", "vs", "al", "fig", "figs", "eq", "eqs", "approx", "cf", "resp", "dr", "mr",
-     "mrs", "ms", "prof", "no", "sec", "tab", "ref", "refs", "st", "incl", "viz", "ca", "u.s"}
-)
 
 
 def _renderer(markdown: bool) -> Render:
@@ -286,24 +283,6 @@ def truncate(text: str, limit: int, *, markdown: bool = True, multiline: bool = 
     `markdown=False` renders for a plain surface (footer, label: no escaping).
     """
     return _cut(normalize(text, multiline=multiline), limit, _renderer(markdown))[0]
-
-
-def sentence_ends(text: str) -> list[int]:
-    """Offsets just after each sentence of `text` (ends before a capital, digit or newline).
-
-    "e.g.", "et al.", "Fig.", initials ("J. Smith") and decimals do not end a sentence.
-    """
-    ends = []
-    for match in _SENTENCE_END_RE.finditer(text):
-        start = match.start()
-        if match.group(0).startswith("."):
-            before = text[max(0, start - 16) : start].rsplit(None, 1)
-            word = before[-1].lower().lstrip("(\"'[") if before else ""
-            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-                continue
-        if not ends or ends[-1] != match.end():  # "end.\n" matches both alternatives
-            ends.append(match.end())
-    return ends
 
 
 def cut_at_sentence(text: str, limit: int, *, markdown: bool = True) -> tuple[str, str]:

@@ -94,30 +94,37 @@ _ABBREVIATIONS = frozenset({
     "dr", "mr", "mrs", "ms", "prof", "no", "sec", "tab", "ref", "refs", "st", "incl", "est",
     "inc", "ltd", "co", "jr", "sr", "u.s", "viz", "ca",
 })
-_BOUNDARY_RE = re.compile(r"([.!?])([\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])")
+# A sentence ends at . ! ? or … (and closing quotes/brackets) before a capital or a digit,
+# or at a line end.
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|(?<=\S)(?=\n)")
+_DOTTED_RE = re.compile(r"(?:[a-z]\.)+[a-z]")  # "e.g", "i.e", "u.s.a"
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Offsets just after each sentence of `text`; "e.g.", "vs.", "et al.", initials
+    ("J. Smith") and decimals do not end one. The one rule for answers, snippets and cards."""
+    ends: list[int] = []
+    for match in _SENTENCE_END_RE.finditer(text):
+        start = match.start()
+        if match.group(0).startswith("."):
+            before = text[max(0, start - 16) : start].rsplit(None, 1)
+            word = before[-1].lower().lstrip("(\"'[") if before else ""
+            if (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+                    or _DOTTED_RE.fullmatch(word)):
+                continue
+        if not ends or ends[-1] != match.end():  # "end.\n" matches both alternatives
+            ends.append(match.end())
+    return ends
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of a text; "e.g.", "vs.", "et al.", initials and decimals do not end one."""
+    """Sentences of a text, white space collapsed (see `sentence_ends`)."""
     text = _WS_RE.sub(" ", text).strip()
-    if not text:
-        return []
     sentences: list[str] = []
     start = 0
-    for match in _BOUNDARY_RE.finditer(text):
-        end = match.end(2)
-        if match.group(1) == ".":
-            words = text[start:match.start(1)].rsplit(None, 1)
-            word = words[-1].lower().lstrip("(\"'[") if words else ""
-            if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-                continue
-            if re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):  # "e.g", "i.e", "u.s.a"
-                continue
+    for end in [*sentence_ends(text), len(text)]:
         sentence = text[start:end].strip()
         if sentence:
             sentences.append(sentence)
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(tail)
+        start = end
     return sentences
