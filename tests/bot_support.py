@@ -253,3 +253,7 @@ async def command(fake: FakeDiscord, name: str, options: dict[str, Any] | None =
     assert result.ack_latency is not None and result.ack_latency < ACK_LIMIT, result
     message = await result.final_message(timeout=timeout)
     return result, message
+
+
+def footer(embed: dict) -> str:
+    return (embed.get("footer") or {}).get("text") or ""

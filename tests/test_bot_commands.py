@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -20,31 +18,17 @@ from bot.cards.limits import CHOICE_NAME_LIMIT, check_message_limits
 from .bot_support import (
     ACK_LIMIT,
     EPHEMERAL,
-    BotRun,
     all_text,
-    assert_discord_would_accept,
     button,
     command,
     components_of,
     embeds_of,
-    running_bot,
+    footer,
     select_menu,
 )
 
 HF = "https://huggingface.co/papers/"
 AUTOCOMPLETE_LIMIT = 0.3  # seconds
-
-
-@pytest.fixture
-async def paperboy(tmp_path: Path) -> AsyncIterator[BotRun]:
-    async with running_bot(tmp_path) as run:
-        yield run
-        # Every test: everything the bot sent is something Discord accepts and pings nobody.
-        assert_discord_would_accept(run.fake)
-
-
-def footer(embed: dict) -> str:
-    return (embed.get("footer") or {}).get("text") or ""
 
 
 # --- /search -------------------------------------------------------------------------------

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 import bot.views
 
 from .bot_support import (
     EPHEMERAL,
-    BotRun,
     all_text,
     assert_discord_would_accept,
     button,
     command,
     components_of,
     embeds_of,
+    footer,
     running_bot,
     select_menu,
 )
 
 LONG = "2503.10007"  # the paper whose summary does not fit on its card
 LAST_SENTENCE = "The closing sentence says the full text is worth reading to the end."
-
-
-@pytest.fixture
-async def paperboy(tmp_path: Path) -> AsyncIterator[BotRun]:
-    async with running_bot(tmp_path) as run:
-        yield run
-        assert_discord_would_accept(run.fake)
-
-
-def footer(embed: dict) -> str:
-    return (embed.get("footer") or {}).get("text") or ""
 
 
 async def search_retrieval(fake):

@@ -4,8 +4,6 @@ answering afterwards."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -13,21 +11,11 @@ from bot.app import FRIENDLY_ERROR
 
 from .bot_support import (
     EPHEMERAL,
-    BotRun,
     all_text,
-    assert_discord_would_accept,
     button,
     command,
     embeds_of,
-    running_bot,
 )
-
-
-@pytest.fixture
-async def paperboy(tmp_path: Path) -> AsyncIterator[BotRun]:
-    async with running_bot(tmp_path) as run:
-        yield run
-        assert_discord_would_accept(run.fake)
 
 
 async def still_answers(fake) -> None:
