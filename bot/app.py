@@ -18,11 +18,13 @@ from .config import Settings
 from .errors import UserError
 from .search import SearchError
 from .store import Store
+from .views import FRIENDLY_ERROR, say_privately
+
+__all__ = ["FRIENDLY_ERROR", "Paperboy", "run_bot", "sync_only"]
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.cogs.papers", "bot.cogs.corpus", "bot.cogs.digest", "bot.cogs.admin")
-FRIENDLY_ERROR = "Something went wrong on my side while answering that. It has been logged."
 
 
 def bot_intents() -> discord.Intents:
@@ -51,28 +53,11 @@ class PaperTree(app_commands.CommandTree):
             message = str(original)
         elif isinstance(error, app_commands.CheckFailure):
             message = str(error) or "You can't use this command here."
-        elif isinstance(error, app_commands.CommandOnCooldown):
-            message = f"Slow down a little: try again in {error.retry_after:.0f} s."
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command /%s failed", command, exc_info=error)
             message = FRIENDLY_ERROR
-        await send_ephemeral(interaction, message)
-
-
-async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """A short private reply, whether or not the interaction was already answered."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(
-                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
-        else:
-            await interaction.response.send_message(
-                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
-    except discord.HTTPException:
-        log.warning("could not deliver an error message for interaction %s", interaction.id)
+        await say_privately(interaction, message)
 
 
 class Paperboy(commands.AutoShardedBot):
