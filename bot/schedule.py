@@ -6,10 +6,12 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from .errors import UserError
+
 _TIME_RE = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UserError, ValueError):
     """A time, date or zone the user typed that cannot be used; the message says why."""
 
 

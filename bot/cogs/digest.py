@@ -11,9 +11,10 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from .. import cards
+from ..digest import PaperRecord
+from ..errors import UserError
 from ..posting import NONE, DigestPoster, PostBroken, missing_permissions
 from ..schedule import (
-    ScheduleError,
     due_dates,
     next_post_time,
     parse_date,
@@ -161,15 +162,9 @@ class DigestCog(commands.Cog):
     async def set_time(self, interaction: discord.Interaction, time: str,
                        timezone: str | None = None) -> None:
         assert interaction.guild is not None
-        try:
-            post_time = parse_time(time)
-            current = await self.store.guild_digest(interaction.guild.id)
-            zone = (parse_timezone(timezone) if timezone
-                    else current.timezone if current else "UTC")
-        except ScheduleError as error:
-            await interaction.response.send_message(str(error), ephemeral=True,
-                                                    allowed_mentions=NONE)
-            return
+        post_time = parse_time(time)  # a ScheduleError is a UserError: a private reply
+        current = await self.store.guild_digest(interaction.guild.id)
+        zone = parse_timezone(timezone) if timezone else current.timezone if current else "UTC"
         setting = await self.store.set_digest_time(interaction.guild.id, post_time, zone)
         await interaction.response.send_message(
             f"The digest will be posted at {post_time} ({zone}). {self._next_text(setting)}",
@@ -215,10 +210,7 @@ class DigestCog(commands.Cog):
     @digest.command(name="preview", description="Show what would be posted (only to you)")
     @app_commands.describe(date="Digest date, YYYY-MM-DD (default: the newest)")
     async def preview(self, interaction: discord.Interaction, date: str | None = None) -> None:
-        day = await self._pick_date(interaction, date)
-        if day is None:
-            return
-        papers = await self.store.papers_on(day)
+        day, papers = await self._pick_digest(date)
         messages = cards.digest_header_messages(day, papers)
         note = (f"Preview: a thread “Papers for {day}” with {len(papers)} cards follows"
                 " this header.")
@@ -232,9 +224,7 @@ class DigestCog(commands.Cog):
     @manage_server
     async def post_now(self, interaction: discord.Interaction, date: str | None = None) -> None:
         assert interaction.guild is not None
-        day = await self._pick_date(interaction, date)
-        if day is None:
-            return
+        day, _ = await self._pick_digest(date)
         setting = await self.store.guild_digest(interaction.guild.id)
         if setting is None or setting.channel_id is None:
             await interaction.response.send_message(
@@ -263,20 +253,16 @@ class DigestCog(commands.Cog):
         }[result.status]
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
 
-    async def _pick_date(self, interaction: discord.Interaction, date: str | None) -> str | None:
-        """The requested digest date, or the newest; replies and returns None if unusable."""
-        try:
-            day = parse_date(date) if date else await self.store.latest_digest_date()
-        except ScheduleError as error:
-            await interaction.response.send_message(str(error), ephemeral=True,
-                                                    allowed_mentions=NONE)
-            return None
-        if day is None or not await self.store.papers_on(day):
-            await interaction.response.send_message(
-                f"There is no digest with papers for {day}. `/today` shows the newest one."
-                if day else "No digests are loaded yet.", ephemeral=True, allowed_mentions=NONE)
-            return None
-        return day
+    async def _pick_digest(self, date: str | None) -> tuple[str, list[PaperRecord]]:
+        """The requested digest (default: the newest) and its papers; UserError if none."""
+        day = parse_date(date) if date else await self.store.latest_digest_date()
+        if day is None:
+            raise UserError("No digests are loaded yet.")
+        papers = await self.store.papers_on(day)
+        if not papers:
+            raise UserError(f"There is no digest with papers for {day}."
+                            " `/today` shows the newest one.")
+        return day, papers
 
     @staticmethod
     def _next_text(setting: GuildDigest) -> str:

@@ -21,7 +21,7 @@ from discord.ext import commands
 from .. import cards
 from ..digest import PaperRecord, normalize_arxiv_id
 from ..errors import UserError
-from ..schedule import ScheduleError, parse_date
+from ..schedule import parse_date
 from ..search import SearchError
 from ..search.snippets import best_sentence, highlighter
 from ..search.tokenize import tokenize
@@ -64,10 +64,8 @@ def check_query(text: str | None, what: str = "query") -> str:
 
 
 def check_date(text: str | None) -> str | None:
-    try:
-        return parse_date(text) if text and text.strip() else None
-    except ScheduleError as error:
-        raise UserError(str(error)) from None
+    """A date option: None when left empty; a ScheduleError (a UserError) when not a date."""
+    return parse_date(text) if text and text.strip() else None
 
 
 def shown(text: str) -> str:
