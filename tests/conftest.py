@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,3 +30,17 @@ async def paperboy(tmp_path: Path):
     async with running_bot(tmp_path) as run:
         yield run
         assert_discord_would_accept(run.fake)
+
+
+@pytest.fixture
+def five_second_deadline() -> Iterator[None]:
+    """Fail (rather than hang) a test that runs longer than 5 s (POSIX timers)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError("test exceeded its 5 s deadline")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, 5)
+    yield
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, previous)

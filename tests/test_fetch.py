@@ -8,10 +8,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import socket
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from datetime import time as dtime
 from pathlib import Path
@@ -43,18 +42,7 @@ EMPTY_DAY = (FIXTURE_DIGESTS / "2025-01-11.md").read_bytes()  # heading, no rows
 AFTER = dtime(13, 30)
 
 
-@pytest.fixture(autouse=True)
-def deadline() -> Iterator[None]:
-    """Fail (rather than hang) a test that runs longer than 5 s."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError("test exceeded its 5 s deadline")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, 5)
-    yield
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, previous)
+pytestmark = pytest.mark.usefixtures("five_second_deadline")
 
 
 def digest(day: str, *ids: str) -> bytes:

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,18 +23,7 @@ STABLE = 0.05
 SETTLE = STABLE + 0.01  # one stable period, with room for float rounding
 
 
-@pytest.fixture(autouse=True)
-def deadline() -> Iterator[None]:
-    """Fail (rather than hang) a test that runs longer than 5 s."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError("test exceeded its 5 s deadline")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, 5)
-    yield
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, previous)
+pytestmark = pytest.mark.usefixtures("five_second_deadline")
 
 
 class Clock:
