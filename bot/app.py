@@ -9,6 +9,7 @@ import json
 import logging
 import signal
 import time
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -19,6 +20,9 @@ from .errors import UserError
 from .search import SearchError
 from .store import Store
 from .views import FRIENDLY_ERROR, say_privately
+
+if TYPE_CHECKING:
+    from .search import SearchEngine
 
 __all__ = ["FRIENDLY_ERROR", "Paperboy", "run_bot", "sync_only"]
 
@@ -84,7 +88,7 @@ class Paperboy(commands.AutoShardedBot):
         self.sync_guild = sync_guild or settings.dev_guild_id
         self.started_at = time.monotonic()
         self.store: Store
-        self.engine = None  # set in setup_hook: bot.search.SearchEngine
+        self.engine: SearchEngine  # set in setup_hook
 
     async def setup_hook(self) -> None:
         self.store = await Store.open(self.settings.db_path)

@@ -13,16 +13,17 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from .config import ConfigError, Settings, configure_logging, load_settings
 from .digest import normalize_arxiv_id
 from .ingest import IngestReport, ingest_directory
 from .store import Store
 
-Command = Callable[[argparse.Namespace, Settings], Awaitable[int]]
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 class UsageError(Exception):

@@ -41,7 +41,14 @@ class Settings:
         return self.corpus_dir
 
 
-def _int(env: Mapping[str, str], name: str, default: int | None, minimum: int = 0) -> int | None:
+def _optional_int(env: Mapping[str, str], name: str, minimum: int = 0) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    return _int(env, name, 0, minimum)
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -83,7 +90,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         db_path=_writable_db_path(env.get("PAPERS_DB", "").strip() or "data/papers.db"),
         corpus_dir=Path(env.get("CORPUS_DIR", "").strip() or "corpus").expanduser(),
         log_level=level,
-        dev_guild_id=_int(env, "DEV_GUILD_ID", None, minimum=1),
+        dev_guild_id=_optional_int(env, "DEV_GUILD_ID", minimum=1),
         digest_check_seconds=_int(env, "DIGEST_CHECK_SECONDS", 60, minimum=1),
         corpus_poll_seconds=_int(env, "CORPUS_POLL_SECONDS", 60, minimum=1),
         corpus_stable_seconds=_int(env, "CORPUS_STABLE_SECONDS", 10, minimum=0),

@@ -158,6 +158,7 @@ class Store:
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
+        assert row is not None  # an aggregate always has a row
         return int(row[0])
 
     async def migrate(self) -> list[str]:
@@ -252,6 +253,7 @@ class Store:
             " (SELECT MAX(date) FROM digests)"
         ) as cursor:
             row = await cursor.fetchone()
+        assert row is not None  # an aggregate always has a row
         return Stats(*row)
 
     async def get_paper(self, arxiv_id: str) -> PaperRecord | None:
@@ -302,6 +304,7 @@ class Store:
     async def latest_digest_date(self) -> str | None:
         async with self.db.execute("SELECT MAX(date) FROM digests WHERE rows > 0") as cursor:
             row = await cursor.fetchone()
+        assert row is not None  # an aggregate always has a row
         return row[0]
 
     async def get_meta(self, key: str) -> str | None:
@@ -373,6 +376,7 @@ class Store:
             (guild_id,),
         ) as cursor:
             row = await cursor.fetchone()
+        assert row is not None  # an aggregate always has a row
         return row[0]
 
     async def post_status(self, guild_id: int, date: str) -> str | None:
@@ -431,6 +435,7 @@ class Store:
             " (SELECT date, sha256 FROM digests ORDER BY date)"
         ) as cursor:
             row = await cursor.fetchone()
+        assert row is not None  # an aggregate always has a row
         version = await self.schema_version()
         return hashlib.sha256(f"v{version}|{row[0]}".encode()).hexdigest()
 
@@ -447,6 +452,7 @@ class Store:
     async def integrity_check(self) -> str:
         async with self.db.execute("PRAGMA integrity_check") as cursor:
             row = await cursor.fetchone()
+        assert row is not None  # an aggregate always has a row
         return row[0]
 
 

@@ -71,7 +71,7 @@ class FullSummaryButton(discord.ui.DynamicItem[discord.ui.Button],
         self.arxiv_id = arxiv_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str]) -> FullSummaryButton:
         return cls(match["id"])
 

@@ -181,7 +181,7 @@ class PapersCog(commands.Cog):
         day = check_date(date) or await self.bot.store.latest_digest_date()
         papers = await self.bot.store.papers_on(day) if day else []
         interaction.extras["results"] = len(papers)
-        if not papers:
+        if not day or not papers:
             if not day:
                 raise UserError("No digests are loaded yet.")
             newest = await self.bot.store.latest_digest_date()

@@ -21,6 +21,7 @@ import time
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -120,7 +121,9 @@ def save(directory: Path, key: str, extra: dict[str, object],
         temp.mkdir()
         with open(temp / ARRAYS, "wb") as handle:
             embedded = json.dumps(_meta(key, extra)).encode("utf-8")
-            np.savez(handle, meta_json=np.frombuffer(embedded, dtype=np.uint8), **arrays)
+            members: dict[str, Any] = {"meta_json": np.frombuffer(embedded, dtype=np.uint8),
+                                       **arrays}
+            np.savez(handle, **members)
             handle.flush()
             os.fsync(handle.fileno())
         with open(temp / META, "w", encoding="utf-8") as handle:

@@ -51,7 +51,7 @@ def _csr(terms: np.ndarray, tfs: np.ndarray, docs: Callable[[int, int], np.ndarr
     np.cumsum(counts, out=offsets[1:])
     following = offsets[:-1].copy()  # where the next posting of each term goes
     doc_ids = np.empty(len(terms), dtype=np.int32)
-    out_tfs = np.empty(len(terms), dtype=_tf_dtype(int(tfs.max()) if len(tfs) else 0))
+    out_tfs: np.ndarray = np.empty(len(terms), dtype=_tf_dtype(int(tfs.max()) if len(tfs) else 0))
     for start in range(0, len(terms), CHUNK):
         end = min(start + CHUNK, len(terms))
         chunk = terms[start:end]

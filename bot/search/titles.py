@@ -37,7 +37,9 @@ class TitleIndex:
             return [d for d in ids if self.folded[d]][:limit]
         words = query.split()
         padded = " " + query
-        prefix, word_start, all_words = [], [], []
+        prefix: list[int] = []
+        word_start: list[int] = []
+        all_words: list[int] = []
         for doc_id in ids:
             title = self.folded[doc_id]
             if not title:
