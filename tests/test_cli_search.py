@@ -88,7 +88,7 @@ def test_ask_stream_prints_an_empty_answer_for_an_empty_line(
                      stdin="\nWhat accuracy does the zebra detector reach?\n")
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first == {"answer": "", "arxiv_id": None, "title": None, "evidence": [],
-                     "sources": []}
+                     "sources": [], "papers": [], "kind": "fact"}
     assert second["arxiv_id"] == "2503.00001" and "91.5%" in second["answer"]
 
 

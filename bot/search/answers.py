@@ -34,16 +34,30 @@ _QUANTITY_RE = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
+class PaperLine:
+    """One paper of an answer, with the summary sentence that shows why it answers."""
+
+    arxiv_id: str
+    title: str
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     answer: str  # "" when nothing answers the question
     arxiv_id: str | None
     title: str | None
     evidence: tuple[str, ...] = ()
-    sources: tuple[str, ...] = field(default=())  # candidate papers, best first
+    sources: tuple[str, ...] = field(default=())  # the answer's papers, best first
+    papers: tuple[PaperLine, ...] = ()  # in the order shown
+    kind: str = "fact"  # "fact": one sentence of one paper; "list": several papers
 
     def as_dict(self) -> dict[str, object]:
         return {"answer": self.answer, "arxiv_id": self.arxiv_id, "title": self.title,
-                "evidence": list(self.evidence), "sources": list(self.sources)}
+                "evidence": list(self.evidence), "sources": list(self.sources),
+                "papers": [{"arxiv_id": p.arxiv_id, "title": p.title, "sentence": p.sentence}
+                           for p in self.papers],
+                "kind": self.kind}
 
 
 NO_ANSWER = Answer("", None, None)
@@ -55,6 +69,7 @@ class Candidate:
     title: str
     summary: str
     score: float  # the paper's search score
+    day: str = ""  # the newest digest day that listed it (YYYY-MM-DD)
 
 
 def wants_number(question: str) -> bool:
@@ -183,4 +198,5 @@ def best_answer(question: str, candidates: Sequence[Candidate],
         return NO_ANSWER
     evidence = tuple(sentence for _, sentence in ranked[:3])
     sources = tuple(c.arxiv_id for c in candidates)
-    return Answer(ranked[0][1], best.arxiv_id, best.title, evidence, sources)
+    line = PaperLine(best.arxiv_id, best.title, ranked[0][1])
+    return Answer(line.sentence, best.arxiv_id, best.title, evidence, sources, (line,))
