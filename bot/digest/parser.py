@@ -107,18 +107,31 @@ def _parse_row(cells: list[str]) -> tuple[str | None, str, list[str], str]:
     return arxiv_id, title, [name for name in authors if name], collapse(summary_raw)
 
 
+def _ends_mid_row(rows: list[tuple[int, str]]) -> bool:
+    texts = [row for _, row in rows]
+    while texts and not texts[-1].strip():
+        texts.pop()
+    if not texts or not texts[-1].startswith("|"):
+        return False  # the text ends outside a table
+    last = texts.pop().rstrip()
+    if not last.endswith("|"):
+        return True
+    header = next((row for row in reversed(texts) if HEADER_RE.match(row)), None)
+    return header is not None and len(_split_cells(last)) < len(_split_cells(header))
+
+
 def parse_digest(text: str, source: str = "<digest>", default_date: str | None = None) -> Digest:
     """Parse one digest's text. `source` names the file in warnings and `Paper.source`."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     date = default_date
     digest = Digest(date=None)
-    seen_heading = False
-    for number, row in _logical_rows(text.split("\n")):
+    rows = _logical_rows(text.split("\n"))
+    digest.ends_mid_row = _ends_mid_row(rows)
+    for number, row in rows:
         heading = HEADING_RE.match(row)
         if heading:
             date = heading.group(1)
-            digest.date = digest.date or date
-            seen_heading = True
+            digest.heading_date = digest.heading_date or date
             continue
         if not row.startswith("|") or SEPARATOR_RE.match(row) or HEADER_RE.match(row):
             continue
@@ -142,6 +155,5 @@ def parse_digest(text: str, source: str = "<digest>", default_date: str | None =
             digest.warnings.append(ParseWarning(where, "row before any dated heading", excerpt))
             continue
         digest.papers.append(Paper(arxiv_id, title, tuple(authors), summary, date, where))
-    if not seen_heading:
-        digest.date = default_date
+    digest.date = digest.heading_date or default_date
     return digest
