@@ -9,7 +9,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..digest import date_from_filename
+from ..digest import ParseWarning, date_from_filename
+from ..digest.parser import FILENAME_DATE_RE
 
 # (size, mtime_ns, inode): an atomic replace changes the inode even if size and mtime match.
 Signature = tuple[int, int, int]
@@ -28,9 +29,10 @@ class FileState:
     mtime: float
 
 
-def scan_corpus(directory: Path) -> dict[str, FileState]:
+def scan_corpus(directory: Path, misnamed: list[str] | None = None) -> dict[str, FileState]:
     """Digest files under `directory` (`YYYY-MM-DD.md` or the upstream `YYYY/MM/DD.md`) by
-    relative posix name, skipping temp files and hidden folders. Stats only; reads nothing."""
+    relative posix name, skipping temp files and hidden folders. Stats only; reads nothing.
+    Names of days that are not on the calendar (`2025-02-30.md`) go to `misnamed`."""
     found: dict[str, FileState] = {}
     for root, dirs, files in os.walk(directory):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -40,6 +42,8 @@ def scan_corpus(directory: Path) -> dict[str, FileState]:
             path = Path(root, filename)
             name = path.relative_to(directory).as_posix()
             if not date_from_filename(name):
+                if misnamed is not None and FILENAME_DATE_RE.search(name):
+                    misnamed.append(name)
                 continue
             try:
                 st = path.stat()
@@ -55,9 +59,9 @@ def by_date(names: dict[str, FileState]) -> list[str]:
     return sorted(names, key=lambda name: (date_from_filename(name), name))
 
 
-def find_digest_files(directory: Path) -> list[Path]:
+def find_digest_files(directory: Path, misnamed: list[str] | None = None) -> list[Path]:
     """The digest files of a scan, oldest day first."""
-    files = scan_corpus(directory)
+    files = scan_corpus(directory, misnamed)
     return [files[name].path for name in by_date(files)]
 
 
@@ -67,6 +71,10 @@ def signature(path: Path) -> Signature | None:
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def misnamed_warning(name: str) -> ParseWarning:
+    return ParseWarning(name, "the file name is not a day on the calendar; file skipped")
 
 
 def present_dates(corpus_dir: Path) -> set[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..digest import ParseWarning, date_from_filename, parse_digest
 from ..store import Store
-from .files import find_digest_files
+from .files import find_digest_files, misnamed_warning
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +63,13 @@ async def ingest_directory(
 ) -> IngestReport:
     """Ingest every digest file under `directory`; `progress(done, total)` every 50 files."""
     started = time.perf_counter()
-    files = await asyncio.to_thread(find_digest_files, directory)
+    misnamed: list[str] = []
+    files = await asyncio.to_thread(find_digest_files, directory, misnamed)
     known = await store.digest_hashes()
     report = IngestReport()
+    for name in misnamed:
+        report.warnings.append(misnamed_warning(name))
+        log.warning("%s", report.warnings[-1])
     for done, path in enumerate(files, 1):
         await ingest_file(store, path, path.relative_to(directory).as_posix(), known, report)
         if progress and done % 50 == 0 and done < len(files):

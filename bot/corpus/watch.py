@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..store import Store
-from .files import FileState, Signature, by_date, scan_corpus, signature
+from .files import FileState, Signature, by_date, misnamed_warning, scan_corpus, signature
 from .ingest import IngestReport, ingest_file
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ class CorpusWatcher:
         self.stable_seconds = stable_seconds
         self._clock = clock
         self._seen: dict[str, _Seen] = {}
+        self._misnamed: set[str] = set()  # already warned about
         self._lock = asyncio.Lock()
 
     def pending(self) -> list[str]:
@@ -92,10 +93,14 @@ class CorpusWatcher:
     async def _poll(self) -> IngestReport | None:
         started = time.perf_counter()
         try:
-            files = await asyncio.to_thread(scan_corpus, self.corpus_dir)
+            misnamed: list[str] = []
+            files = await asyncio.to_thread(scan_corpus, self.corpus_dir, misnamed)
         except OSError as error:
             log.warning("cannot scan %s: %s", self.corpus_dir, error)
             return None
+        for name in sorted(set(misnamed) - self._misnamed):
+            log.warning("%s", misnamed_warning(name))
+        self._misnamed = set(misnamed)
         now = self._clock()
         for gone in self._seen.keys() - files.keys():
             del self._seen[gone]

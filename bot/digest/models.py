@@ -21,10 +21,10 @@ class Paper:
 class ParseWarning:
     source: str  # "file:line"
     message: str
-    excerpt: str
+    excerpt: str = ""
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.message}: {self.excerpt!r}"
+        return f"{self.source}: {self.message}" + (f": {self.excerpt!r}" if self.excerpt else "")
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ parentheses, unescaped `|` inside summaries, escaped `\\|`, empty author cells.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from .models import Digest, Paper, ParseWarning
@@ -42,9 +43,15 @@ def normalize_arxiv_id(text: str) -> str | None:
 
 
 def date_from_filename(name: str) -> str | None:
-    """`2025-03-07.md` or `…/2025/03/07.md` → `2025-03-07`."""
+    """`2025-03-07.md` or `…/2025/03/07.md` → `2025-03-07`; None for other names and for
+    days that are not on the calendar (`2025-02-30.md`)."""
     match = FILENAME_DATE_RE.search(name.replace("\\", "/"))
-    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}" if match else None
+    if not match:
+        return None
+    try:
+        return dt.date(*map(int, match.groups())).isoformat()
+    except ValueError:
+        return None
 
 
 def collapse(text: str) -> str:
