@@ -132,8 +132,8 @@ def pct(values: list[float], p: float) -> float:
 def workload(corpus: Path, n: int, seed: int = 6) -> list[tuple[str, str, dict[str, str]]]:
     """`n` (kind, command, options) drawn from the real corpus: ids, title words, authors,
     dates, questions, and typed prefixes for the autocompletes."""
+    from bot.corpus.files import find_digest_files
     from bot.digest import date_from_filename, parse_digest
-    from bot.ingest import find_digest_files
 
     papers, dates = [], []
     for path in find_digest_files(corpus):

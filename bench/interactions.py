@@ -295,7 +295,7 @@ def main() -> int:
     parser.add_argument("--serve-bot", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    for name in ("discord", "bot.ingest"):
+    for name in ("discord", "bot.corpus.ingest"):
         logging.getLogger(name).setLevel(logging.ERROR)
     if args.serve_bot:
         asyncio.run(serve_bot(args.gc_freeze))

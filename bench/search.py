@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.corpus.files import find_digest_files  # noqa: E402
 from bot.digest import PaperRecord, parse_digest  # noqa: E402
-from bot.ingest import find_digest_files  # noqa: E402
 from bot.search import SearchEngine  # noqa: E402
 from bot.search.engine import paper_tokens  # noqa: E402
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from .config import ConfigError, Settings, configure_logging, load_settings
+from .corpus.ingest import IngestReport, ingest_directory
 from .digest import normalize_arxiv_id
-from .ingest import IngestReport, ingest_directory
 from .store import Store
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -362,10 +362,15 @@ def _utc_today() -> date:
     return datetime.now(UTC).date()
 
 
+def render_progress(done: int, total: int, width: int = 30, label: str = "") -> str:
+    """`[#########.....................] 12/40 2025-01-12 saved`"""
+    filled = width if total <= 0 else min(width, done * width // total)
+    bar = "#" * filled + "." * (width - filled)
+    return f"[{bar}] {done}/{total}" + (f" {label}" if label else "")
+
+
 def _fetch_progress() -> Callable[[int, int, str], None]:
     """A progress bar on stderr: redrawn in place on a terminal, one line a day otherwise."""
-    from .fetch import render_progress
-
     tty = sys.stderr.isatty()
     width = 0
 
@@ -389,13 +394,13 @@ async def _fetching(settings: Settings, run: Callable[[object], Awaitable[int]])
                          " e.g. https://example.org/archive/{yyyy}/{mm}/{dd}.md")
     import aiohttp
 
-    from .fetch import DigestFetcher
+    from .corpus.fetch import DigestFetcher
 
     corpus = settings.corpus_dir
     if corpus.exists() and not corpus.is_dir():
         raise UsageError(f"CORPUS_DIR: {corpus} is not a directory")
     corpus.mkdir(parents=True, exist_ok=True)
-    quiet = logging.getLogger("bot.fetch")
+    quiet = logging.getLogger("bot.corpus")
     level = quiet.level
     if settings.log_level in ("INFO", "WARNING"):  # the progress lines say it all
         quiet.setLevel(logging.ERROR)
@@ -430,7 +435,7 @@ async def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("--delay must not be negative")
 
     async def run(fetcher) -> int:  # DigestFetcher
-        from .fetch import backfill
+        from .corpus.backfill import backfill
 
         report = await backfill(fetcher, since, until, concurrency=args.concurrency,
                                 delay=args.delay, progress=_fetch_progress())

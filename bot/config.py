@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+URL_PLACEHOLDERS = frozenset({"yyyy", "mm", "dd", "date"})
 
 
 class ConfigError(Exception):
@@ -100,11 +103,27 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
     )
 
 
+def template_problem(template: str) -> str | None:
+    """What is wrong with a DIGEST_URL_TEMPLATE, or None if it is usable."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as error:
+        return f"not a valid template ({error})"
+    unknown = names - URL_PLACEHOLDERS
+    if unknown:
+        shown = ", ".join("{" + name + "}" for name in sorted(unknown))
+        return f"unknown placeholder {shown}; use {{yyyy}} {{mm}} {{dd}} or {{date}}"
+    if "date" not in names and not {"yyyy", "mm", "dd"} <= names:
+        return "must contain {date} or all of {yyyy}, {mm} and {dd}"
+    parts = urlsplit(template)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "must be an http:// or https:// URL"
+    return None
+
+
 def _url_template(raw: str) -> str | None:
     if not raw:
         return None
-    from .fetch import template_problem  # the fetcher owns what a usable template is
-
     problem = template_problem(raw)
     if problem:
         raise ConfigError("DIGEST_URL_TEMPLATE", problem)  # never echoes the URL: it may hold a key

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from typing import TextIO
 
 from .config import Settings
+from .corpus.ingest import ingest_directory
 from .digest import PaperRecord, normalize_arxiv_id
 from .digest.clean import clean_summary
-from .ingest import ingest_directory
 from .search import Hit, SearchEngine, SearchError
 from .store import Store
 

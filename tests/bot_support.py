@@ -41,7 +41,7 @@ from typing import Any
 from bot.app import Paperboy
 from bot.cards.limits import check_mentions, check_message_limits
 from bot.config import Settings, load_settings
-from bot.ingest import ingest_directory
+from bot.corpus.ingest import ingest_directory
 from bot.store import Store
 
 from .fake_discord import FakeDiscord, FakeGuild, RequestRecord

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest import ingest_directory
+from bot.corpus.ingest import ingest_directory
 from bot.store import Store
 
 from .fake_discord import FakeDiscord

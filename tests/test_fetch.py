@@ -20,20 +20,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import fetch
-from bot.fetch import (
-    DigestFetcher,
-    backfill,
-    check_digest,
-    days_due,
-    parse_hhmm,
-    redact,
-    render_progress,
-    template_problem,
-    write_atomic,
-)
-from bot.store import Store
-from bot.watch import is_temp_name
+from bot.cli import render_progress
+from bot.config import template_problem
+from bot.corpus import fetch, files
+from bot.corpus.backfill import backfill
+from bot.corpus.fetch import DigestFetcher, check_digest, days_due, redact
+from bot.corpus.files import is_temp_name, write_atomic
 
 from .support import FIXTURE_DIGESTS
 
@@ -326,7 +318,7 @@ async def test_a_failed_write_keeps_the_old_file_and_leaves_no_temp_file(
     def disk_full(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fetch.os, "replace", disk_full)
+    monkeypatch.setattr(files.os, "replace", disk_full)
     result = await fetcher.fetch_day("2025-01-06")
 
     assert result.status == "error" and "No space left" in result.reason
@@ -346,7 +338,7 @@ async def test_an_existing_upstream_layout_file_is_updated_in_place(fetcher, ups
 
 
 async def test_url_secrets_never_reach_logs_or_reasons(session, upstream, corpus, caplog):
-    caplog.set_level(logging.DEBUG, logger="bot.fetch")
+    caplog.set_level(logging.DEBUG, logger="bot.corpus")
     template = upstream.template.replace("://", "://me:pa55word@") + "?token=s3cr3t"
     fetcher = DigestFetcher(session, template, corpus, retries=1, backoff=0.01, timeout=1.0)
     upstream.serve("2025-01-06", status(500))
@@ -357,15 +349,6 @@ async def test_url_secrets_never_reach_logs_or_reasons(session, upstream, corpus
     assert "/archive/2025/01/06.md?…" in ours
     for secret in ("s3cr3t", "pa55word"):
         assert secret not in ours and secret not in result.reason and secret not in repr(fetcher)
-
-
-async def test_fetch_and_ingest_stores_the_new_day(fetcher, upstream, db_path):
-    upstream.serve("2025-01-06", ok(FIXTURE))
-    async with await Store.open(db_path) as store:
-        result, report = await fetcher.fetch_and_ingest(store, "2025-01-06")
-        assert result.status == "saved" and report is not None
-        assert report.changed_dates == ["2025-01-06"]
-        assert len(await store.papers_on("2025-01-06")) == 6
 
 
 # -- settings and pure helpers ---------------------------------------------------------
@@ -403,17 +386,6 @@ def test_a_fetcher_with_a_bad_template_is_refused_without_leaking_it(session, co
 def test_redact_keeps_host_and_path_only():
     assert redact("https://u:p@h:8080/a/b.md?token=t#f") == "https://h:8080/a/b.md?…"
     assert redact("https://h/a.md") == "https://h/a.md"
-
-
-@pytest.mark.parametrize(("text", "expected"), [("13:30", dtime(13, 30)), (" 0:05 ", dtime(0, 5))])
-def test_fetch_after_is_hh_mm(text: str, expected: dtime):
-    assert parse_hhmm(text) == expected
-
-
-@pytest.mark.parametrize("text", ["24:00", "13:60", "1330", "noon", ""])
-def test_bad_fetch_after_is_refused(text: str):
-    with pytest.raises(ValueError, match="HH:MM"):
-        parse_hhmm(text)
 
 
 def test_check_digest_accepts_rows_without_a_heading():

@@ -12,8 +12,8 @@ parentheses, unescaped and escaped pipes in the summary, no authors), kept as by
 * 1 MB cells;
 * CRLF, lone CR and mixed line endings, a byte order mark (these damage no row).
 
-The bytes are decoded like `bot.ingest` does (UTF-8, errors="replace"). A block inserted after
-a row damages that row too when one of its lines starts with white space: the parser joins
+The bytes are decoded like `bot.corpus.ingest` does (UTF-8, errors="replace"). A block inserted
+after a row damages that row too when one of its lines starts with white space: the parser joins
 such a line to the row above (that is how wrapped rows work).
 
 The first tests are one fixed example per mutation (the readable spec); the hypothesis test at
@@ -144,7 +144,7 @@ class Document:
         return (b"\xef\xbb\xbf" if self.bom else b"") + data
 
     def text(self) -> str:
-        return self.to_bytes().decode("utf-8", errors="replace")  # as bot.ingest reads files
+        return self.to_bytes().decode("utf-8", errors="replace")  # as bot.corpus.ingest reads files
 
     def survivors(self) -> list[Expected]:
         """The rows no mutation touched, directly or through a block joined to them."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.ingest import ingest_directory
+from bot.corpus.ingest import ingest_directory
 from bot.store import Store
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.ingest import ingest_directory
+from bot.corpus.ingest import ingest_directory
 from bot.search import SearchEngine
 from bot.search import cache as index_cache
 from bot.store import Store

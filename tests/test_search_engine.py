@@ -174,7 +174,7 @@ async def test_ask_finds_the_paper_and_its_sentence(engine: SearchEngine) -> Non
 
 
 async def test_update_after_ingest_adds_changes_and_keeps_the_rest(tmp_path: Path) -> None:
-    from bot.ingest import ingest_directory
+    from bot.corpus.ingest import ingest_directory
     from bot.store import Store
 
     def digest(day: str, rows: list[tuple[str, str, str]]) -> str:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.corpus.files import find_digest_files
 from bot.digest import PaperRecord, parse_digest
 from bot.digest.clean import clean_summary
-from bot.ingest import find_digest_files
 from bot.search import SearchEngine
 
 

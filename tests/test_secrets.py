@@ -22,7 +22,7 @@ import pytest
 from bot.app import FRIENDLY_ERROR, Paperboy, run_bot
 from bot.cli import cmd_run
 from bot.config import load_settings
-from bot.ingest import ingest_directory
+from bot.corpus.ingest import ingest_directory
 from bot.search import SearchEngine
 from bot.store import Store
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.corpus.ingest import ingest_directory
 from bot.digest import parse_digest
-from bot.ingest import ingest_directory
 from bot.store import Store, load_migrations
 
 from .support import FIXTURE_DIGESTS

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import watch
-from bot.ingest import IngestReport
+from bot.corpus import watch
+from bot.corpus.files import is_temp_name, scan_corpus
+from bot.corpus.ingest import IngestReport
+from bot.corpus.watch import CorpusWatcher
 from bot.store import Store
-from bot.watch import CorpusWatcher, is_temp_name, scan_corpus
 
 STABLE = 0.05
 SETTLE = STABLE + 0.01  # one stable period, with room for float rounding

@@ -21,10 +21,10 @@ class Paper:
 class ParseWarning:
     source: str  # "file:line"
     message: str
-    excerpt: str
+    excerpt: str = ""
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.message}: {self.excerpt!r}"
+        return f"{self.source}: {self.message}" + (f": {self.excerpt!r}" if self.excerpt else "")
 
 
 @dataclass(slots=True)
@@ -34,6 +34,10 @@ class Digest:
     date: str | None
     papers: list[Paper] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    heading_date: str | None = None  # the first "Papers for" heading's date
+    # The text ends inside a table row: it does not end with `|`, or has fewer cells than
+    # the table's header (upstream rows never do; a body cut at a cell border does).
+    ends_mid_row: bool = False
 
 
 @dataclass(frozen=True, slots=True)

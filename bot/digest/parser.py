@@ -8,6 +8,7 @@ parentheses, unescaped `|` inside summaries, escaped `\\|`, empty author cells.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from .models import Digest, Paper, ParseWarning
@@ -42,9 +43,15 @@ def normalize_arxiv_id(text: str) -> str | None:
 
 
 def date_from_filename(name: str) -> str | None:
-    """`2025-03-07.md` or `…/2025/03/07.md` → `2025-03-07`."""
+    """`2025-03-07.md` or `…/2025/03/07.md` → `2025-03-07`; None for other names and for
+    days that are not on the calendar (`2025-02-30.md`)."""
     match = FILENAME_DATE_RE.search(name.replace("\\", "/"))
-    return f"{match.group(1)}-{match.group(2)}-{match.group(3)}" if match else None
+    if not match:
+        return None
+    try:
+        return dt.date(*map(int, match.groups())).isoformat()
+    except ValueError:
+        return None
 
 
 def collapse(text: str) -> str:
@@ -107,18 +114,31 @@ def _parse_row(cells: list[str]) -> tuple[str | None, str, list[str], str]:
     return arxiv_id, title, [name for name in authors if name], collapse(summary_raw)
 
 
+def _ends_mid_row(rows: list[tuple[int, str]]) -> bool:
+    texts = [row for _, row in rows]
+    while texts and not texts[-1].strip():
+        texts.pop()
+    if not texts or not texts[-1].startswith("|"):
+        return False  # the text ends outside a table
+    last = texts.pop().rstrip()
+    if not last.endswith("|"):
+        return True
+    header = next((row for row in reversed(texts) if HEADER_RE.match(row)), None)
+    return header is not None and len(_split_cells(last)) < len(_split_cells(header))
+
+
 def parse_digest(text: str, source: str = "<digest>", default_date: str | None = None) -> Digest:
     """Parse one digest's text. `source` names the file in warnings and `Paper.source`."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     date = default_date
     digest = Digest(date=None)
-    seen_heading = False
-    for number, row in _logical_rows(text.split("\n")):
+    rows = _logical_rows(text.split("\n"))
+    digest.ends_mid_row = _ends_mid_row(rows)
+    for number, row in rows:
         heading = HEADING_RE.match(row)
         if heading:
             date = heading.group(1)
-            digest.date = digest.date or date
-            seen_heading = True
+            digest.heading_date = digest.heading_date or date
             continue
         if not row.startswith("|") or SEPARATOR_RE.match(row) or HEADER_RE.match(row):
             continue
@@ -142,6 +162,5 @@ def parse_digest(text: str, source: str = "<digest>", default_date: str | None =
             digest.warnings.append(ParseWarning(where, "row before any dated heading", excerpt))
             continue
         digest.papers.append(Paper(arxiv_id, title, tuple(authors), summary, date, where))
-    if not seen_heading:
-        digest.date = default_date
+    digest.date = digest.heading_date or default_date
     return digest

@@ -12,65 +12,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import os
-import stat
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .digest import date_from_filename
+from ..store import Store
+from .files import FileState, Signature, by_date, misnamed_warning, scan_corpus, signature
 from .ingest import IngestReport, ingest_file
-from .store import Store
 
 log = logging.getLogger(__name__)
 
 OnIngested = Callable[[IngestReport], Awaitable[None]]
-# (size, mtime_ns, inode): an atomic replace changes the inode even if size and mtime match.
-Signature = tuple[int, int, int]
-TEMP_SUFFIXES = (".tmp", ".part", "~")
-
-
-def is_temp_name(name: str) -> bool:
-    """Editor, downloader and atomic-writer leftovers: `.*`, `*.tmp`, `*.part`, `*~`."""
-    return name.startswith(".") or name.endswith(TEMP_SUFFIXES)
-
-
-@dataclass(frozen=True, slots=True)
-class FileState:
-    path: Path
-    signature: Signature
-    mtime: float
-
-
-def scan_corpus(directory: Path) -> dict[str, FileState]:
-    """Digest files under `directory` by relative posix name (the bot.ingest naming rules),
-    skipping temp files and hidden folders. Stats only; reads nothing."""
-    found: dict[str, FileState] = {}
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for filename in files:
-            if not filename.endswith(".md") or is_temp_name(filename):
-                continue
-            path = Path(root, filename)
-            name = path.relative_to(directory).as_posix()
-            if not date_from_filename(name):
-                continue
-            try:
-                st = path.stat()
-            except OSError:  # vanished between listing and stat, or a dangling link
-                continue
-            if stat.S_ISREG(st.st_mode):
-                found[name] = FileState(path, (st.st_size, st.st_mtime_ns, st.st_ino), st.st_mtime)
-    return found
-
-
-def _signature(path: Path) -> Signature | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _merge(into: IngestReport, part: IngestReport) -> None:
@@ -113,6 +66,7 @@ class CorpusWatcher:
         self.stable_seconds = stable_seconds
         self._clock = clock
         self._seen: dict[str, _Seen] = {}
+        self._misnamed: set[str] = set()  # already warned about
         self._lock = asyncio.Lock()
 
     def pending(self) -> list[str]:
@@ -139,15 +93,19 @@ class CorpusWatcher:
     async def _poll(self) -> IngestReport | None:
         started = time.perf_counter()
         try:
-            files = await asyncio.to_thread(scan_corpus, self.corpus_dir)
+            misnamed: list[str] = []
+            files = await asyncio.to_thread(scan_corpus, self.corpus_dir, misnamed)
         except OSError as error:
             log.warning("cannot scan %s: %s", self.corpus_dir, error)
             return None
+        for name in sorted(set(misnamed) - self._misnamed):
+            log.warning("%s", misnamed_warning(name))
+        self._misnamed = set(misnamed)
         now = self._clock()
         for gone in self._seen.keys() - files.keys():
             del self._seen[gone]
         ready: list[tuple[str, FileState, _Seen]] = []
-        for name in sorted(files, key=lambda n: (date_from_filename(n), n)):
+        for name in by_date(files):
             state = files[name]
             seen = self._seen.get(name)
             if seen is None or seen.signature != state.signature:
@@ -199,7 +157,7 @@ class CorpusWatcher:
             return
         # A writer that started after our stat may have been read half-way: if the file
         # changed around the read, it is read again once settled, and not announced now.
-        after = await asyncio.to_thread(_signature, state.path)
+        after = await asyncio.to_thread(signature, state.path)
         if after != state.signature:
             log.info("%s changed while being read; reading it again once it settles", name)
             return

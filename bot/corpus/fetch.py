@@ -9,16 +9,10 @@ reasons never quote the URL.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
-import re
-import string
-import tempfile
 import time
-from collections import deque
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -27,49 +21,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from .digest import date_from_filename, parse_digest
-from .digest.parser import HEADER_RE, HEADING_RE
-from .ingest import IngestReport, ingest_file
-from .store import Store
-from .watch import scan_corpus
+from ..config import template_problem
+from ..digest import parse_digest
+from .files import present_dates, write_atomic
 
 log = logging.getLogger(__name__)
 
 FetchStatus = Literal["saved", "unchanged", "missing", "error"]
-PLACEHOLDERS = frozenset({"yyyy", "mm", "dd", "date"})
 RETRY_STATUSES = frozenset({408, 425, 429})  # and every 5xx
-_PIPE_RE = re.compile(r"(?<!\\)\|")
 USER_AGENT = "Paperboy (self-hosted Discord bot; daily digest fetcher)"
-Progress = Callable[[int, int, str], None]
-
-
-# -- settings helpers ------------------------------------------------------------------
-
-
-def template_problem(template: str) -> str | None:
-    """What is wrong with a DIGEST_URL_TEMPLATE, or None if it is usable."""
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as error:
-        return f"not a valid template ({error})"
-    unknown = names - PLACEHOLDERS
-    if unknown:
-        shown = ", ".join("{" + name + "}" for name in sorted(unknown))
-        return f"unknown placeholder {shown}; use {{yyyy}} {{mm}} {{dd}} or {{date}}"
-    if "date" not in names and not {"yyyy", "mm", "dd"} <= names:
-        return "must contain {date} or all of {yyyy}, {mm} and {dd}"
-    parts = urlsplit(template)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return "must be an http:// or https:// URL"
-    return None
-
-
-def parse_hhmm(text: str) -> dtime:
-    """`13:30` → time(13, 30); ValueError with a readable message otherwise."""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ValueError(f"{text!r} is not a time of day as HH:MM (UTC)")
-    return dtime(int(match.group(1)), int(match.group(2)))
 
 
 def redact(url: str) -> str:
@@ -81,84 +41,20 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", "")) + ("?…" if parts.query else "")
 
 
-# -- validation and writing ------------------------------------------------------------
-
-
-def _ends_mid_row(lines: list[str]) -> bool:
-    """True if the last table row is unfinished: it does not end with `|`, or it has fewer
-    cells than the table's header (upstream rows never do; a cut at a cell border does)."""
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
-    for start in range(len(lines) - 1, -1, -1):
-        if lines[start].startswith("|"):
-            break
-        if lines[start][:1] not in (" ", "\t") or not lines[start].strip():
-            return False  # the text ends outside a table
-    else:
-        return False
-    row = " ".join(line.strip() for line in lines[start:])  # with its continuation lines
-    if not row.endswith("|"):
-        return True
-    header = next((line for line in reversed(lines[:start]) if HEADER_RE.match(line)), None)
-    return header is not None and len(_PIPE_RE.findall(row)) < len(_PIPE_RE.findall(header))
-
-
 def check_digest(body: bytes, day: str) -> tuple[str | None, int]:
     """(why `body` is not a complete digest for `day` or None, number of paper rows)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         return f"not UTF-8 text (bad byte at offset {error.start})", 0
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    headings = [match.group(1) for line in lines if (match := HEADING_RE.match(line))]
-    if headings and headings[0] != day:
-        return f"the digest is for {headings[0]}, not {day}", 0
     digest = parse_digest(text, f"{day}.md", default_date=day)
-    if not headings and not digest.papers:
+    if digest.heading_date is not None and digest.heading_date != day:
+        return f"the digest is for {digest.heading_date}, not {day}", 0
+    if digest.heading_date is None and not digest.papers:
         return "not a digest (no 'Papers for' heading and no paper rows)", 0
-    if _ends_mid_row(lines):
+    if digest.ends_mid_row:
         return "the body ends in the middle of a table row (truncated)", 0
     return None, len(digest.papers)
-
-
-def write_atomic(target: Path, data: bytes) -> bool:
-    """Write `data` to `target` so that readers see the old file or the new one, never a
-    mix: temp file in the same folder, fsync, rename. False (nothing written) if `target`
-    already holds exactly `data`."""
-    mode = 0o644
-    with contextlib.suppress(FileNotFoundError):
-        if target.read_bytes() == data:
-            return False
-        mode = target.stat().st_mode & 0o777
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # `.name.XXXX.tmp`: a hidden temp name that the corpus watcher ignores.
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    return True
-
-
-def present_dates(corpus_dir: Path) -> set[str]:
-    """Dates that already have a digest file (either layout) in `corpus_dir`."""
-    if not corpus_dir.is_dir():
-        return set()
-    return {date_from_filename(name) or "" for name in scan_corpus(corpus_dir)}
 
 
 def _iso(day: date | str) -> str:
@@ -329,16 +225,6 @@ class DigestFetcher:
                 iso, status, target, outcome.papers)
         return FetchResult(iso, status, path=target, attempts=attempts, papers=outcome.papers)
 
-    async def fetch_and_ingest(self, store: Store, day: date | str
-                               ) -> tuple[FetchResult, IngestReport | None]:
-        """`fetch_day`, then ingest the file (also when unchanged: that is cheap, by hash)."""
-        result = await self.fetch_day(day)
-        if result.path is None:
-            return result, None
-        name = result.path.relative_to(self.corpus_dir).as_posix()
-        report = await ingest_file(store, result.path, name, await store.digest_hashes())
-        return result, report
-
     async def _attempt(self, url: str, iso: str) -> _Attempt:
         headers = {} if "User-Agent" in self.session.headers else {"User-Agent": USER_AGENT}
         try:
@@ -387,122 +273,3 @@ class DigestFetcher:
                 return None
             chunks.append(chunk)
         return b"".join(chunks)
-
-
-# -- backfill --------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class BackfillReport:
-    results: list[FetchResult] = field(default_factory=list)
-    skipped: int = 0  # days that already had a file
-    aborted: bool = False  # stopped after too many errors in a row
-    seconds: float = 0.0
-
-    def _count(self, status: str) -> int:
-        return sum(result.status == status for result in self.results)
-
-    @property
-    def saved(self) -> int:
-        return self._count("saved")
-
-    @property
-    def unchanged(self) -> int:
-        return self._count("unchanged")
-
-    @property
-    def missing(self) -> int:
-        return self._count("missing")
-
-    @property
-    def errors(self) -> int:
-        return self._count("error")
-
-    def summary(self) -> str:
-        text = (f"{self.saved} saved, {self.missing} missing, {self.errors} errors,"
-                f" {self.skipped + self.unchanged} skipped in {self.seconds:.1f} s")
-        return text + (" (stopped after repeated errors)" if self.aborted else "")
-
-
-def date_range(since: date, until: date) -> Iterator[date]:
-    day = since
-    while day <= until:
-        yield day
-        day += timedelta(days=1)
-
-
-class _Pacer:
-    """Spaces the starts of requests at least `interval` seconds apart, across workers."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        async with self._lock:
-            loop = asyncio.get_running_loop()
-            if self._next > loop.time():
-                await asyncio.sleep(self._next - loop.time())
-            self._next = loop.time() + self.interval
-
-
-async def backfill(
-    fetcher: DigestFetcher,
-    since: date,
-    until: date,
-    *,
-    concurrency: int = 2,
-    delay: float = 1.0,
-    progress: Progress | None = None,
-    max_consecutive_errors: int | None = 5,
-) -> BackfillReport:
-    """Fetch every day from `since` to `until` (inclusive) that has no file yet, oldest first.
-
-    At most `concurrency` requests are in flight and their starts are `delay` seconds apart.
-    `progress(done, total, "YYYY-MM-DD status")` is called after each fetched day; `total`
-    counts the days to fetch (skipped days are only in the report). Stops early after
-    `max_consecutive_errors` errors in a row (network down, wrong template).
-    """
-    if until < since:
-        raise ValueError(f"backfill range ends ({until}) before it starts ({since})")
-    if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
-    started = time.perf_counter()
-    have = await asyncio.to_thread(present_dates, fetcher.corpus_dir)
-    days = [day.isoformat() for day in date_range(since, until)]
-    todo = deque(day for day in days if day not in have)
-    report = BackfillReport(skipped=len(days) - len(todo))
-    total = len(todo)
-    pacer = _Pacer(delay)
-    streak = 0
-
-    async def worker() -> None:
-        nonlocal streak
-        while todo and not report.aborted:
-            day = todo.popleft()
-            await pacer.wait()
-            if report.aborted:
-                return
-            result = await fetcher.fetch_day(day)
-            report.results.append(result)
-            streak = streak + 1 if result.status == "error" else 0
-            if max_consecutive_errors and streak >= max_consecutive_errors:
-                report.aborted = True
-                log.warning("backfill stopped after %d errors in a row (last: %s)",
-                            streak, result.reason)
-            if progress is not None:
-                progress(len(report.results), total, str(result))
-
-    async with asyncio.TaskGroup() as group:
-        for _ in range(min(concurrency, total)):
-            group.create_task(worker())
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def render_progress(done: int, total: int, width: int = 30, label: str = "") -> str:
-    """`[#########.....................] 12/40 2025-01-12 saved`"""
-    filled = width if total <= 0 else min(width, done * width // total)
-    bar = "#" * filled + "." * (width - filled)
-    return f"[{bar}] {done}/{total}" + (f" {label}" if label else "")

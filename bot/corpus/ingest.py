@@ -1,4 +1,4 @@
-"""Find digest files on disk, parse them and store them (the I/O around the pure parser)."""
+"""Parse digest files and store them (the I/O around the pure parser)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .digest import ParseWarning, date_from_filename, parse_digest
-from .store import Store
+from ..digest import ParseWarning, date_from_filename, parse_digest
+from ..store import Store
+from .files import find_digest_files, misnamed_warning
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +30,6 @@ class IngestReport:
     @property
     def files(self) -> int:
         return self.new + self.changed + self.unchanged
-
-
-def find_digest_files(directory: Path) -> list[Path]:
-    """`YYYY-MM-DD.md` files and the upstream `YYYY/MM/DD.md` layout, oldest first."""
-    found = []
-    for path in directory.rglob("*.md"):
-        relative = path.relative_to(directory).as_posix()
-        if path.is_file() and date_from_filename(relative):
-            found.append(path)
-    return sorted(found, key=lambda p: (date_from_filename(p.relative_to(directory).as_posix()), p))
 
 
 async def ingest_file(store: Store, path: Path, name: str, known: dict[str, str] | None = None,
@@ -72,9 +63,13 @@ async def ingest_directory(
 ) -> IngestReport:
     """Ingest every digest file under `directory`; `progress(done, total)` every 50 files."""
     started = time.perf_counter()
-    files = find_digest_files(directory)
+    misnamed: list[str] = []
+    files = await asyncio.to_thread(find_digest_files, directory, misnamed)
     known = await store.digest_hashes()
     report = IngestReport()
+    for name in misnamed:
+        report.warnings.append(misnamed_warning(name))
+        log.warning("%s", report.warnings[-1])
     for done, path in enumerate(files, 1):
         await ingest_file(store, path, path.relative_to(directory).as_posix(), known, report)
         if progress and done % 50 == 0 and done < len(files):

@@ -1,0 +1,122 @@
+"""What ingest does with files that do not follow the rules: one bad file is a warning for that
+file, never a stop for the rest, for the daily schedule or for /today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.corpus.files import scan_corpus
+from bot.corpus.ingest import ingest_directory
+from bot.corpus.watch import CorpusWatcher
+from bot.digest import date_from_filename
+from bot.schedule import due_dates
+from bot.store import Store, load_migrations
+
+ROW = "| Paper {id} (Read more on [arXiv](https://arxiv.org/abs/{id}))| A. Author | Summary. |"
+
+
+def digest(day: str, *ids: str) -> str:
+    lines = [f"## Papers for {day}", "", "| Title | Authors | Summary |", "|---|---|---|"]
+    return "\n".join(lines + [ROW.format(id=i) for i in ids]) + "\n"
+
+
+@pytest.fixture
+async def store(db_path: Path):
+    async with await Store.open(db_path) as store:
+        yield store
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    directory = tmp_path / "corpus"
+    directory.mkdir()
+    return directory
+
+
+# -- a file named for a day that does not exist ------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["2025-02-30.md", "2025/02/30.md", "2025-13-01.md",
+                                  "2025-00-10.md", "2024-04-31.md"])
+def test_a_name_for_a_day_not_on_the_calendar_has_no_date(name: str):
+    assert date_from_filename(name) is None
+
+
+def test_leap_days_are_days():
+    assert date_from_filename("2024-02-29.md") == "2024-02-29"
+
+
+async def test_a_file_named_for_a_missing_day_is_a_warning_and_the_rest_is_ingested(
+        store: Store, corpus: Path, caplog):
+    (corpus / "2025-02-28.md").write_text(digest("2025-02-28", "2502.00001"), "utf-8")
+    (corpus / "2025-02-30.md").write_text(digest("2025-02-30", "2502.00002"), "utf-8")
+    (corpus / "2025-03-03.md").write_text(digest("2025-03-03", "2503.00003"), "utf-8")
+
+    report = await ingest_directory(store, corpus)
+
+    assert (report.new, report.changed_dates) == (2, ["2025-02-28", "2025-03-03"])
+    assert [(w.source, w.message) for w in report.warnings] == [
+        ("2025-02-30.md", "the file name is not a day on the calendar; file skipped")]
+    assert "2025-02-30.md" in caplog.text
+    assert await store.digest_dates() == ["2025-02-28", "2025-03-03"]
+
+
+async def test_the_schedule_and_the_newest_day_ignore_a_misnamed_file(store: Store, corpus):
+    (corpus / "2025-02-28.md").write_text(digest("2025-02-28", "2502.00001"), "utf-8")
+    (corpus / "2025-02-30.md").write_text(digest("2025-02-30", "2502.00002"), "utf-8")
+    await ingest_directory(store, corpus)
+
+    now = dt.datetime(2025, 3, 1, 12, tzinfo=dt.UTC)
+    days = await store.digest_dates()
+    assert due_dates(days, since_date=None, last_posted=None, now=now, post_time="09:00",
+                     timezone="UTC") == ["2025-02-28"]
+    assert await store.latest_digest_date() == "2025-02-28"  # what /today shows
+
+
+async def test_the_watcher_warns_once_about_a_misnamed_file(store: Store, corpus, caplog):
+    (corpus / "2025-02-30.md").write_text(digest("2025-02-30", "2502.00002"), "utf-8")
+    (corpus / "2025-02-28.md").write_text(digest("2025-02-28", "2502.00001"), "utf-8")
+    watcher = CorpusWatcher(store, corpus, stable_seconds=0)
+    caplog.set_level(logging.WARNING)
+
+    first = await watcher.poll_once()
+    await watcher.poll_once()
+
+    assert first is not None and first.changed_dates == ["2025-02-28"]
+    assert caplog.text.count("2025-02-30.md") == 1
+    assert sorted(scan_corpus(corpus)) == ["2025-02-28.md"]
+
+
+def version_2_database(path: Path, days: dict[str, list[str]]) -> None:
+    """A database as version 2 of the schema left it, with these days' papers stored."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        for migration in load_migrations()[:2]:
+            db.executescript(migration.sql)
+        db.execute("PRAGMA user_version = 2")
+        for number, (day, ids) in enumerate(days.items(), 1):
+            db.execute("INSERT INTO digests (id, path, date, sha256, rows, warnings)"
+                       " VALUES (?, ?, ?, 'x', ?, 0)", (number, f"{day}.md", day, len(ids)))
+            for position, arxiv_id in enumerate(ids):
+                db.execute("INSERT INTO appearances VALUES (?, ?, ?, ?, 'T', '[]', 'S', 'f:1')",
+                           (number, arxiv_id, day, position))
+        db.execute("INSERT INTO papers SELECT arxiv_id, 'T', '[]', 'S', MIN(date), MAX(date),"
+                   " 'f:1' FROM appearances GROUP BY arxiv_id")
+
+
+async def test_a_misnamed_day_stored_by_an_older_version_is_dropped_on_upgrade(db_path: Path):
+    version_2_database(db_path, {"2025-02-28": ["2502.00001"],
+                                 "2025-02-30": ["2502.00001", "2502.00002"]})
+
+    async with await Store.open(db_path) as store:
+        assert await store.digest_dates() == ["2025-02-28"]
+        assert await store.get_paper("2502.00002") is None
+        assert (await store.get_paper("2502.00001")).dates == ("2025-02-28",)
+        async with store.db.execute("SELECT latest_date FROM papers") as cursor:
+            assert await cursor.fetchall() == [("2025-02-28",)]
+        assert (await store.stats()).latest_date == "2025-02-28"
