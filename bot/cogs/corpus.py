@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 from discord.ext import commands, tasks
 
-from ..fetch import DigestFetcher, parse_hhmm
+from ..fetch import DigestFetcher
 from ..ingest import IngestReport
 from ..watch import CorpusWatcher
 
@@ -61,7 +61,7 @@ class CorpusCog(commands.Cog):
     @tasks.loop(seconds=300)
     async def fetch(self) -> None:
         assert self.fetcher is not None
-        after = parse_hhmm(self.bot.settings.digest_fetch_after)
+        after = self.bot.settings.digest_fetch_after
         try:
             for day in await self.fetcher.due_dates(dt.datetime.now(dt.UTC), after):
                 result = await self.fetcher.fetch_day(day)
