@@ -17,7 +17,6 @@ from discord.ext import commands
 
 from .config import Settings
 from .errors import UserError
-from .search import SearchError
 from .store import Store
 from .views import FRIENDLY_ERROR, say_privately
 
@@ -52,9 +51,11 @@ class PaperTree(app_commands.CommandTree):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Log the traceback; tell the user one friendly line; keep running."""
-        original = getattr(error, "original", None)
-        if isinstance(original, UserError | SearchError):
-            message = str(original)
+        # A command raised it (CommandInvokeError.original) or an option's transformer did
+        # (TransformerError, raised from it).
+        cause = getattr(error, "original", None) or error.__cause__
+        if isinstance(cause, UserError):
+            message = str(cause)
         elif isinstance(error, app_commands.CheckFailure):
             message = str(error) or "You can't use this command here."
         else:

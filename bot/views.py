@@ -23,7 +23,6 @@ from .errors import UserError
 
 log = logging.getLogger(__name__)
 
-NONE = discord.AllowedMentions.none()
 TIMEOUT = 300.0  # seconds a pager listens; read when a pager is made (tests shorten it)
 FRIENDLY_ERROR = "Something went wrong on my side while answering that. It has been logged."
 NOT_YOURS = "These buttons belong to whoever ran the command: run it yourself to page."
@@ -41,9 +40,9 @@ async def say_privately(interaction: discord.Interaction, text: str) -> None:
     """A short ephemeral reply, whether or not the interaction was answered already."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
+            await interaction.followup.send(text, ephemeral=True)
         else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE)
+            await interaction.response.send_message(text, ephemeral=True)
     except discord.HTTPException as error:
         log.warning("could not answer interaction %s: %s", interaction.id, error.status)
 
@@ -88,14 +87,12 @@ class FullSummaryButton(discord.ui.DynamicItem[discord.ui.Button],
             return
         card = cards.paper_card(paper, clean_summary(paper.summary))
         if not card.rest:  # the digest changed since: the card now holds all of it
-            await interaction.response.send_message(embed=card.embed, ephemeral=True,
-                                                    allowed_mentions=NONE)
+            await interaction.response.send_message(embed=card.embed, ephemeral=True)
             return
         messages = cards.full_summary_embeds(paper, card.rest)
-        await interaction.response.send_message(embeds=messages[0], ephemeral=True,
-                                                allowed_mentions=NONE)
+        await interaction.response.send_message(embeds=messages[0], ephemeral=True)
         for embeds in messages[1:]:
-            await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NONE)
+            await interaction.followup.send(embeds=embeds, ephemeral=True)
 
 
 def paper_view(paper: PaperRecord, rest: str | None) -> discord.ui.View:
@@ -118,11 +115,9 @@ async def send_paper_card(interaction: discord.Interaction, paper: PaperRecord, 
     view = paper_view(paper, card.rest)
     extra: dict[str, Any] = {"view": view} if view.children else {}
     if interaction.response.is_done():
-        await interaction.followup.send(embed=card.embed, ephemeral=ephemeral,
-                                        allowed_mentions=NONE, **extra)
+        await interaction.followup.send(embed=card.embed, ephemeral=ephemeral, **extra)
     else:
-        await interaction.response.send_message(embed=card.embed, ephemeral=ephemeral,
-                                                allowed_mentions=NONE, **extra)
+        await interaction.response.send_message(embed=card.embed, ephemeral=ephemeral, **extra)
 
 
 # --- pagers ------------------------------------------------------------------------------------
@@ -203,7 +198,7 @@ class Pager(discord.ui.View):
 
     async def _turn(self, interaction: discord.Interaction, index: int) -> None:
         embeds = await self._show(index)
-        await interaction.response.edit_message(embeds=embeds, view=self, allowed_mentions=NONE)
+        await interaction.response.edit_message(embeds=embeds, view=self)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception,
                        item: discord.ui.Item[Any]) -> None:
@@ -216,4 +211,4 @@ class Pager(discord.ui.View):
         if self.message is not None:
             # Deleted, or the interaction token expired: nothing left to disable.
             with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=self, allowed_mentions=NONE)
+                await self.message.edit(view=self)

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import discord
 
+from ..digest.models import hf_paper_url
 from .limits import (
     AUTHOR_LIMIT,
     BUTTON_LABEL_LIMIT,
@@ -85,7 +86,7 @@ def _safe_id(paper: PaperLike) -> bool:
 
 def paper_url(paper: PaperLike) -> str | None:
     """The paper's Hugging Face page, or None if its id cannot be part of a URL."""
-    return f"https://huggingface.co/papers/{paper.arxiv_id}" if _safe_id(paper) else None
+    return hf_paper_url(paper.arxiv_id) if _safe_id(paper) else None
 
 
 def day_url(date: str) -> str | None:

@@ -15,7 +15,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from .. import cards
-from ..views import NONE
 
 if TYPE_CHECKING:
     from ..app import Paperboy
@@ -54,7 +53,7 @@ class AdminCog(commands.Cog):
             version=bot_version(),
             uptime_seconds=time.monotonic() - self.bot.started_at,
         )
-        await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
+        await interaction.response.send_message(embed=embed)
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction,

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from ..config import template_problem
 from ..digest import parse_digest
+from ..values import url_template_problem
 from .files import present_dates, write_atomic
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class DigestFetcher:
         recheck_missing: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        problem = template_problem(template)
+        problem = url_template_problem(template)
         if problem:
             raise ValueError(f"digest URL template {redact(template)!r}: {problem}")
         if retries < 0 or backoff < 0 or timeout <= 0:

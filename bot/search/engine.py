@@ -19,15 +19,17 @@ import re
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date as Date
 from pathlib import Path
 
 import numpy as np
 
 from ..digest import PaperRecord, normalize_arxiv_id
 from ..digest.clean import clean_summary
+from ..digest.models import hf_paper_url
 from ..digest.parser import ID_IN_URL_RE
+from ..errors import UserError
 from ..store import Store
+from ..values import parse_date as parse_day
 from . import cache as index_cache
 from .acronyms import AcronymTable, written_as_acronyms
 from .answers import Answer, Candidate, best_answer
@@ -38,7 +40,7 @@ from .tokenize import SYNONYMS, clear_token_caches, tokenize, tokenize_query
 from .typos import TypoIndex, correct
 
 
-class SearchError(ValueError):
+class SearchError(UserError, ValueError):
     """A query the engine cannot run (empty, bad date, since after until)."""
 
 
@@ -65,7 +67,7 @@ class Hit:
 
     @property
     def url(self) -> str:
-        return f"https://huggingface.co/papers/{self.arxiv_id}"
+        return hf_paper_url(self.arxiv_id)
 
     def as_dict(self) -> dict[str, object]:
         return {"arxiv_id": self.arxiv_id, "title": self.title, "date": self.date,
@@ -77,17 +79,8 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_date(value: str | None, name: str) -> int | None:
-    """YYYY-MM-DD → YYYYMMDD as an int (None stays None); SearchError if not a real date."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        if not _DATE_RE.match(value):
-            raise ValueError
-        Date.fromisoformat(value)
-    except ValueError:
-        raise SearchError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
-    return int(value.replace("-", ""))
+    """YYYY-MM-DD (bot.values) → YYYYMMDD as an int (None stays None)."""
+    return None if value is None else int(parse_day(value, name).strftime("%Y%m%d"))
 
 
 def paper_tokens(record: PaperRecord, weights: FieldWeights,
