@@ -134,6 +134,12 @@ class StringColumn:
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
+    def copy(self) -> StringColumn:
+        column = StringColumn()
+        column.data = bytearray(self.data)
+        column.offsets = array("q", self.offsets)
+        return column
+
     def arrays(self, name: str) -> dict[str, np.ndarray]:
         return {f"{name}_blob": np.frombuffer(bytes(self.data), dtype=np.uint8),
                 f"{name}_offsets": np.asarray(self.offsets, dtype=np.int64)}
@@ -147,16 +153,19 @@ class StringColumn:
         return column
 
 
-class SearchEngine:
-    """Per paper (doc id) it keeps the id, title, authors as name-form numbers, dates as
-    YYYYMMDD ints (first and latest in arrays, any in between in a dict) and a fingerprint;
-    summaries stay in the store."""
+class Snapshot:
+    """One consistent state of the index. Per paper (doc id) it keeps the id, title, authors as
+    name-form numbers, dates as YYYYMMDD ints (first and latest in arrays, any in between in a
+    dict) and a fingerprint; summaries stay in the store.
 
-    def __init__(self, params: BM25Params | None = None,
-                 weights: FieldWeights | None = None) -> None:
-        self.params = params or BM25Params()
-        self.weights = weights or FieldWeights()
-        self.index = BM25Index(self.params)
+    A published snapshot is never changed: an update builds the next one from a `copy` (in a
+    worker thread) and the engine swaps it in with one assignment, so a query that took the
+    current snapshot reads one whole index, never a half-applied update."""
+
+    def __init__(self, params: BM25Params, weights: FieldWeights) -> None:
+        self.params = params
+        self.weights = weights
+        self.index = BM25Index(params)
         self.authors = AuthorIndex()
         self.titles = TitleIndex()
         self.arxiv_ids: list[str] = []
@@ -169,88 +178,51 @@ class SearchEngine:
         self.fingerprint = array("q")
         self.doc_of: dict[str, int] = {}
         self.acronyms = AcronymTable()
-        self.cache_status = "off"  # "loaded", "saved", "unsaved" (see build)
-        self._typos: TypoIndex | None = None
-        self._terms: list[str] = []
-        self._newest: list[int] | None = None
+        self.typos = TypoIndex([])
+        self.newest: list[int] = []  # live doc ids, newest digest date first
 
-    # -- loading ---------------------------------------------------------------------
+    def copy(self) -> Snapshot:
+        """An independent copy to apply an update to (it shares only what is never changed)."""
+        other = Snapshot(self.params, self.weights)
+        other.index = self.index.copy()
+        other.authors = self.authors.copy()
+        other.titles = self.titles.copy()
+        other.arxiv_ids = list(self.arxiv_ids)
+        other.title_of = self.title_of.copy()
+        other.author_forms = array("i", self.author_forms)
+        other.author_start = array("q", self.author_start)
+        other.first_date = self.first_date.copy()
+        other.latest_date = self.latest_date.copy()
+        other.middle_dates = dict(self.middle_dates)
+        other.fingerprint = array("q", self.fingerprint)
+        other.doc_of = dict(self.doc_of)
+        other.acronyms = self.acronyms.copy()
+        return other
 
-    @classmethod
-    def from_records(cls, records: Iterable[PaperRecord], params: BM25Params | None = None,
-                     weights: FieldWeights | None = None) -> SearchEngine:
-        engine = cls(params, weights)
-        engine.add(records)
-        return engine
+    def freeze(self) -> Snapshot:
+        """Compute what queries derive from the index (typo index, acronym tables, newest
+        order) before the snapshot is published."""
+        self.typos = TypoIndex(list(self.index.vocab))
+        self.acronyms.prepare()
+        live = np.flatnonzero(self.index.alive)
+        order = np.lexsort((-live, -self.latest_date[live])) if len(live) else live
+        self.newest = live[order].tolist()
+        return self
 
-    @classmethod
-    async def build(cls, store: Store, params: BM25Params | None = None,
-                    weights: FieldWeights | None = None, batch: int = 2000,
-                    cache: bool = True) -> SearchEngine:
-        """Index every stored paper; tokenising runs in a worker thread, batch by batch.
-
-        With `cache` (and a database file), the index saved next to the database
-        (`<db>.index/`) is loaded instead when it was made from the same content by the same
-        code, and a fresh build is saved there. An unusable cache is rebuilt, never fatal.
-        """
-        directory = index_cache.cache_dir(getattr(store, "path", ":memory:")) if cache else None
-        key = await store.content_key() if directory is not None else ""
-        if directory is not None:
-            engine = await asyncio.to_thread(cls._from_cache, directory, key, params, weights)
-            if engine is not None:
-                await asyncio.to_thread(engine._typo_index)
-                return engine
-        engine = cls(params, weights)
-        builder = engine.index.builder()
-        pending: list[PaperRecord] = []
-        async for record in store.iter_papers(batch):
-            pending.append(record)
-            if len(pending) >= batch:
-                await asyncio.to_thread(engine._feed, builder, pending)
-                pending = []
-        if pending:
-            await asyncio.to_thread(engine._feed, builder, pending)
-        await asyncio.to_thread(engine._commit, builder)
-        del builder, pending
-        clear_token_caches()  # they served the build; queries refill what they need
-        if directory is not None:
-            saved = await asyncio.to_thread(engine._to_cache, directory, key)
-            engine.cache_status = "saved" if saved else "unsaved"
-        await asyncio.to_thread(engine._typo_index)  # so the first typo does not wait for it
-        release_free_memory()
-        return engine
+    # -- changing (before publication) ---------------------------------------------------
 
     def add(self, records: Iterable[PaperRecord]) -> int:
         """Index papers (a paper already indexed is replaced); returns how many changed."""
         builder = self.index.builder()
-        changed = self._feed(builder, list(records))
-        self._commit(builder)
+        changed = self.feed(builder, list(records))
+        self.commit(builder)
         return changed
 
-    async def update(self, store: Store, dates: Iterable[str] | None = None) -> int:
-        """Bring the index up to date after an ingest of `dates` (None: compare everything).
+    def apply(self, records: Sequence[PaperRecord], gone: Sequence[int]) -> int:
+        self._remove(gone)
+        return self.add(records) + len(gone)
 
-        Returns the number of papers added, changed or removed. The saved index (if any) is
-        left as it is: the database's content key changed, so the next start rebuilds it.
-        """
-        if dates is None:
-            records = [r async for r in store.iter_papers()]
-            seen = {r.arxiv_id for r in records}
-            gone = [d for a, d in self.doc_of.items() if a not in seen]
-        else:
-            days = {_date_int(d) for d in dates if _DATE_RE.match(d or "")}
-            ids: dict[str, None] = {}
-            for day in sorted(days):
-                ids.update((r.arxiv_id, None) for r in await store.papers_on(_date_str(day)))
-            # Papers that were listed on those days before the ingest may have left them.
-            ids.update((self.arxiv_ids[d], None) for d in self._docs_listed_on(days))
-            records = await store.get_papers(ids)
-            found = {r.arxiv_id for r in records}
-            gone = [self.doc_of[a] for a in ids if a not in found and a in self.doc_of]
-        changed = await asyncio.to_thread(self._apply, records, gone)
-        return changed
-
-    def _docs_listed_on(self, days: set[int]) -> list[int]:
+    def docs_listed_on(self, days: set[int]) -> list[int]:
         """Live doc ids listed on any of `days`."""
         if not days:
             return []
@@ -261,12 +233,6 @@ class SearchEngine:
         docs.update(d for d, mids in self.middle_dates.items() if alive[d] and days & set(mids))
         return sorted(docs)
 
-    def _apply(self, records: Sequence[PaperRecord], gone: Sequence[int]) -> int:
-        self._remove(gone)
-        changed = self.add(records) + len(gone)
-        self._typo_index()
-        return changed
-
     def _remove(self, doc_ids: Sequence[int]) -> None:
         if not doc_ids:
             return
@@ -276,7 +242,6 @@ class SearchEngine:
             self.titles.remove(doc)
             if self.doc_of.get(self.arxiv_ids[doc]) == doc:
                 del self.doc_of[self.arxiv_ids[doc]]
-        self._newest = None
 
     def _set_dates(self, doc: int, days: Sequence[int]) -> None:
         self.first_date[doc], self.latest_date[doc] = days[0], days[-1]
@@ -285,7 +250,7 @@ class SearchEngine:
         else:
             self.middle_dates.pop(doc, None)
 
-    def _feed(self, builder: Builder, records: Sequence[PaperRecord]) -> int:
+    def feed(self, builder: Builder, records: Sequence[PaperRecord]) -> int:
         """Tokenise new or changed papers into `builder`; unchanged papers only get dates."""
         changed = 0
         replaced: list[int] = []
@@ -295,9 +260,8 @@ class SearchEngine:
             days = [_date_int(d) for d in record.dates]
             old = self.doc_of.get(record.arxiv_id)
             if old is not None and self.fingerprint[old] == print_:
-                if days != self._date_ints(old):
+                if days != self.date_ints(old):
                     self._set_dates(old, days)
-                    self._newest = None
                 continue
             if old is not None:
                 replaced.append(old)
@@ -323,24 +287,19 @@ class SearchEngine:
         self._remove(replaced)
         return changed
 
-    def _commit(self, builder: Builder) -> None:
+    def commit(self, builder: Builder) -> None:
         start = self.index.n_docs
         self.index.commit(builder)
         for doc in range(start, self.index.n_docs):
             self.doc_of[self.arxiv_ids[doc]] = doc
-        self._typos = None
-        self._newest = None
-
-    def __len__(self) -> int:
-        return len(self.doc_of)
 
     # -- the saved index -----------------------------------------------------------------
 
-    def _cache_meta(self) -> dict[str, object]:
+    def cache_meta(self) -> dict[str, object]:
         return {"params": dataclasses.asdict(self.params),
                 "weights": dataclasses.asdict(self.weights)}
 
-    def _to_cache(self, directory: Path, key: str) -> bool:
+    def to_cache(self, directory: Path, key: str) -> bool:
         n = len(self.arxiv_ids)
         middle = sorted(self.middle_dates.items())
         arrays = {
@@ -359,23 +318,22 @@ class SearchEngine:
             "middle_dates": np.array([x for _, m in middle for x in m], dtype=np.int32),
             "fingerprint": np.asarray(self.fingerprint, dtype=np.int64),
         }
-        return index_cache.save(directory, key, self._cache_meta(), arrays)
+        return index_cache.save(directory, key, self.cache_meta(), arrays)
 
     @classmethod
-    def _from_cache(cls, directory: Path, key: str, params: BM25Params | None,
-                    weights: FieldWeights | None) -> SearchEngine | None:
-        engine = cls(params, weights)
-        arrays = index_cache.load(directory, key, engine._cache_meta())
+    def from_cache(cls, directory: Path, key: str, params: BM25Params,
+                   weights: FieldWeights) -> Snapshot | None:
+        snapshot = cls(params, weights)
+        arrays = index_cache.load(directory, key, snapshot.cache_meta())
         if arrays is None:
             return None
         try:
-            engine._restore(arrays)
+            snapshot._restore(arrays)
         except Exception as error:  # a bad cache: rebuild
             index_cache.log.warning("saved search index in %s is unusable (%s: %s); rebuilding",
                                     directory, type(error).__name__, error)
             return None
-        engine.cache_status = "loaded"
-        return engine
+        return snapshot
 
     def _restore(self, arrays: dict[str, np.ndarray]) -> None:
         unpack = index_cache.unpack_strings
@@ -434,7 +392,7 @@ class SearchEngine:
         if len(self.doc_of) != index.n_alive:
             raise ValueError("a paper id is repeated")
 
-    # -- search ----------------------------------------------------------------------
+    # -- reading -------------------------------------------------------------------------
 
     def _forms_of(self, doc: int) -> array:
         return self.author_forms[self.author_start[doc]:self.author_start[doc + 1]]
@@ -443,25 +401,17 @@ class SearchEngine:
         forms = self.authors.forms
         return tuple(forms[f] for f in self._forms_of(doc))
 
-    def _date_ints(self, doc: int) -> list[int]:
+    def date_ints(self, doc: int) -> list[int]:
         first, latest = int(self.first_date[doc]), int(self.latest_date[doc])
         if first == latest:
             return [first]
         return [first, *self.middle_dates.get(doc, ()), latest]
 
-    def dates_of(self, doc: int) -> tuple[str, ...]:
-        """The digest dates a paper was listed on, oldest first."""
-        return tuple(_date_str(d) for d in self._date_ints(doc))
-
     def hit(self, doc: int, score: float = 0.0) -> Hit:
-        return Hit(self.arxiv_ids[doc], self.title_of[doc], self.authors_of(doc),
-                   self.dates_of(doc), score)
+        dates = tuple(_date_str(d) for d in self.date_ints(doc))
+        return Hit(self.arxiv_ids[doc], self.title_of[doc], self.authors_of(doc), dates, score)
 
-    def paper(self, arxiv_id: str) -> Hit | None:
-        doc = self.doc_of.get(arxiv_id)
-        return self.hit(doc) if doc is not None else None
-
-    def _date_mask(self, since: int | None, until: int | None) -> np.ndarray | None:
+    def date_mask(self, since: int | None, until: int | None) -> np.ndarray | None:
         if since is None and until is None:
             return None
         lo = since if since is not None else 0
@@ -477,11 +427,12 @@ class SearchEngine:
         """Index terms of a query, unknown distinctive words replaced by close known ones
         (acronyms not expanded: what rank-bm25 would be asked)."""
         terms: list[str] = []
+        frequency = self.index.doc_frequency
         for term in dict.fromkeys(tokenize_query(text)):
-            if self.index.doc_frequency(term) > 0:
+            if frequency(term) > 0:
                 terms.append(term)
                 continue
-            terms.extend(correct(term, self._typo_index(), self.index.doc_frequency))
+            terms.extend(correct(term, self.typos, frequency))
         return list(dict.fromkeys(terms))
 
     def query_groups(self, text: str) -> list[list[tuple[str, ...]] | Either]:
@@ -499,31 +450,13 @@ class SearchEngine:
         return groups
 
     def query_terms(self, text: str) -> list[str]:
-        """Every index term the query can match (with the long forms of its acronyms)."""
         return list(dict.fromkeys(
             t for group in self.query_groups(text)
             for alternative in (group.ways if isinstance(group, Either) else group)
             for t in alternative if self.index.doc_frequency(t) > 0))
 
-    def _typo_index(self) -> TypoIndex:
-        if self._typos is None or self._typos.size != len(self.index.vocab):
-            vocab = self.index.vocab
-            if len(self._terms) != len(vocab):
-                self._terms = list(vocab)
-            self._typos = TypoIndex(self._terms)
-        return self._typos
-
-    def search(self, query: str, limit: int = 10, since: str | None = None,
-               until: str | None = None) -> list[Hit]:
-        """Papers best first. An arXiv id or arXiv/HF URL in the query puts that paper first."""
-        if not query or not query.strip():
-            raise SearchError("empty query")
-        if limit < 1:
-            raise SearchError("limit must be at least 1")
-        lo, hi = parse_date(since, "since"), parse_date(until, "until")
-        if lo is not None and hi is not None and lo > hi:
-            raise SearchError(f"since {since} is after until {until}")
-        mask = self._date_mask(lo, hi)
+    def search(self, query: str, limit: int, lo: int | None, hi: int | None) -> list[Hit]:
+        mask = self.date_mask(lo, hi)
         first: list[int] = []
         arxiv_id = normalize_arxiv_id(query)
         if arxiv_id is not None:
@@ -537,46 +470,11 @@ class SearchEngine:
         top = max((h.score for h in hits), default=0.0) + 1.0
         return ([self.hit(doc, top) for doc in first] + hits)[:limit]
 
-    # -- authors and titles ------------------------------------------------------------
-
-    def newest_order(self) -> list[int]:
-        """Live doc ids, newest digest date first."""
-        if self._newest is None:
-            live = np.flatnonzero(self.index.alive)
-            order = np.lexsort((-live, -self.latest_date[live])) if len(live) else live
-            self._newest = live[order].tolist()
-        return self._newest
-
     def author(self, name: str) -> tuple[AuthorResult, list[Hit]]:
-        """The person's papers, newest first (every candidate's when the name is ambiguous)."""
-        if not name or not name.strip():
-            raise SearchError("empty author name")
         result = self.authors.lookup(name)
         docs = [d for d in result.doc_ids if self.doc_of.get(self.arxiv_ids[d]) == d]
         docs.sort(key=lambda d: (int(self.latest_date[d]), self.arxiv_ids[d]), reverse=True)
         return result, [self.hit(d) for d in docs]
-
-    def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
-        return self.authors.complete(prefix, min(limit, 25))
-
-    def complete_title(self, text: str, limit: int = 25) -> list[Hit]:
-        docs = self.titles.complete(text, min(limit, 25), self.newest_order())
-        return [self.hit(d) for d in docs]
-
-    # -- answers -----------------------------------------------------------------------
-
-    def ask_candidates(self, question: str, papers: int = 4) -> list[Hit]:
-        if not question or not question.strip():
-            raise SearchError("empty question")
-        return self.search(question, limit=papers)
-
-    async def ask(self, question: str, store: Store, papers: int = 4) -> Answer:
-        """The sentence(s) of the best papers' summaries that answer the question."""
-        hits = self.ask_candidates(question, papers)
-        records = {r.arxiv_id: r for r in await store.get_papers(h.arxiv_id for h in hits)}
-        candidates = [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score)
-                      for h in hits if h.arxiv_id in records]
-        return best_answer(question, candidates, self.term_weight)
 
     def term_weight(self, term: str) -> float:
         """The corpus idf of an index term (0 for unknown terms)."""
@@ -584,3 +482,168 @@ class SearchEngine:
         if term_id is None or term_id >= len(self.index.idf):
             return 0.0
         return float(self.index.idf[term_id])
+
+
+class SearchEngine:
+    """The current `Snapshot` of the index and the operations on it. Every query reads the
+    snapshot current when it starts; `update` builds the next one beside it."""
+
+    def __init__(self, params: BM25Params | None = None,
+                 weights: FieldWeights | None = None) -> None:
+        self.params = params or BM25Params()
+        self.weights = weights or FieldWeights()
+        self._snapshot = Snapshot(self.params, self.weights).freeze()
+        self._updating = asyncio.Lock()  # one update at a time: each starts from the last
+        self.cache_status = "off"  # "loaded", "saved", "unsaved" (see build)
+
+    # -- loading ---------------------------------------------------------------------
+
+    @classmethod
+    def from_records(cls, records: Iterable[PaperRecord], params: BM25Params | None = None,
+                     weights: FieldWeights | None = None) -> SearchEngine:
+        engine = cls(params, weights)
+        snapshot = Snapshot(engine.params, engine.weights)
+        snapshot.add(records)
+        engine._snapshot = snapshot.freeze()
+        return engine
+
+    @classmethod
+    async def build(cls, store: Store, params: BM25Params | None = None,
+                    weights: FieldWeights | None = None, batch: int = 2000,
+                    cache: bool = True) -> SearchEngine:
+        """Index every stored paper; tokenising runs in a worker thread, batch by batch.
+
+        With `cache` (and a database file), the index saved next to the database
+        (`<db>.index/`) is loaded instead when it was made from the same content by the same
+        code, and a fresh build is saved there. An unusable cache is rebuilt, never fatal.
+        """
+        engine = cls(params, weights)
+        directory = index_cache.cache_dir(getattr(store, "path", ":memory:")) if cache else None
+        key = await store.content_key() if directory is not None else ""
+        if directory is not None:
+            loaded = await asyncio.to_thread(Snapshot.from_cache, directory, key, engine.params,
+                                             engine.weights)
+            if loaded is not None:
+                engine._snapshot = await asyncio.to_thread(loaded.freeze)
+                engine.cache_status = "loaded"
+                return engine
+        snapshot = Snapshot(engine.params, engine.weights)
+        builder = snapshot.index.builder()
+        pending: list[PaperRecord] = []
+        async for record in store.iter_papers(batch):
+            pending.append(record)
+            if len(pending) >= batch:
+                await asyncio.to_thread(snapshot.feed, builder, pending)
+                pending = []
+        if pending:
+            await asyncio.to_thread(snapshot.feed, builder, pending)
+        await asyncio.to_thread(snapshot.commit, builder)
+        del builder, pending
+        clear_token_caches()  # they served the build; queries refill what they need
+        if directory is not None:
+            saved = await asyncio.to_thread(snapshot.to_cache, directory, key)
+            engine.cache_status = "saved" if saved else "unsaved"
+        engine._snapshot = await asyncio.to_thread(snapshot.freeze)
+        release_free_memory()
+        return engine
+
+    async def update(self, store: Store, dates: Iterable[str] | None = None) -> int:
+        """Bring the index up to date after an ingest of `dates` (None: compare everything).
+
+        Returns the number of papers added, changed or removed. The next snapshot is built in
+        a worker thread while queries keep reading the current one. The saved index (if any)
+        is left as it is: the database's content key changed, so the next start rebuilds it.
+        """
+        async with self._updating:
+            current = self._snapshot
+            if dates is None:
+                records = [r async for r in store.iter_papers()]
+                seen = {r.arxiv_id for r in records}
+                gone = [d for a, d in current.doc_of.items() if a not in seen]
+            else:
+                days = {_date_int(d) for d in dates if _DATE_RE.match(d or "")}
+                ids: dict[str, None] = {}
+                for day in sorted(days):
+                    ids.update((r.arxiv_id, None) for r in await store.papers_on(_date_str(day)))
+                # Papers that were listed on those days before the ingest may have left them.
+                ids.update((current.arxiv_ids[d], None) for d in current.docs_listed_on(days))
+                records = await store.get_papers(ids)
+                found = {r.arxiv_id for r in records}
+                gone = [current.doc_of[a] for a in ids if a not in found and a in current.doc_of]
+            following, changed = await asyncio.to_thread(_next_snapshot, current, records, gone)
+            self._snapshot = following
+            return changed
+
+    def __len__(self) -> int:
+        return len(self._snapshot.doc_of)
+
+    # -- search ----------------------------------------------------------------------
+
+    def hit(self, doc: int, score: float = 0.0) -> Hit:
+        return self._snapshot.hit(doc, score)
+
+    def paper(self, arxiv_id: str) -> Hit | None:
+        snapshot = self._snapshot
+        doc = snapshot.doc_of.get(arxiv_id)
+        return snapshot.hit(doc) if doc is not None else None
+
+    def query_groups(self, text: str) -> list[list[tuple[str, ...]] | Either]:
+        return self._snapshot.query_groups(text)
+
+    def query_terms(self, text: str) -> list[str]:
+        """Every index term the query can match (with the long forms of its acronyms)."""
+        return self._snapshot.query_terms(text)
+
+    def search(self, query: str, limit: int = 10, since: str | None = None,
+               until: str | None = None) -> list[Hit]:
+        """Papers best first. An arXiv id or arXiv/HF URL in the query puts that paper first."""
+        if not query or not query.strip():
+            raise SearchError("empty query")
+        if limit < 1:
+            raise SearchError("limit must be at least 1")
+        lo, hi = parse_date(since, "since"), parse_date(until, "until")
+        if lo is not None and hi is not None and lo > hi:
+            raise SearchError(f"since {since} is after until {until}")
+        return self._snapshot.search(query, limit, lo, hi)
+
+    # -- authors and titles ------------------------------------------------------------
+
+    def newest_order(self) -> list[int]:
+        """Live doc ids, newest digest date first."""
+        return self._snapshot.newest
+
+    def author(self, name: str) -> tuple[AuthorResult, list[Hit]]:
+        """The person's papers, newest first (every candidate's when the name is ambiguous)."""
+        if not name or not name.strip():
+            raise SearchError("empty author name")
+        return self._snapshot.author(name)
+
+    def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
+        return self._snapshot.authors.complete(prefix, min(limit, 25))
+
+    def complete_title(self, text: str, limit: int = 25) -> list[Hit]:
+        snapshot = self._snapshot
+        docs = snapshot.titles.complete(text, min(limit, 25), snapshot.newest)
+        return [snapshot.hit(d) for d in docs]
+
+    # -- answers -----------------------------------------------------------------------
+
+    async def ask(self, question: str, store: Store, papers: int = 4) -> Answer:
+        """The sentence(s) of the best papers' summaries that answer the question."""
+        if not question or not question.strip():
+            raise SearchError("empty question")
+        if papers < 1:
+            raise SearchError("limit must be at least 1")
+        snapshot = self._snapshot
+        hits = snapshot.search(question, papers, None, None)
+        records = {r.arxiv_id: r for r in await store.get_papers(h.arxiv_id for h in hits)}
+        candidates = [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score)
+                      for h in hits if h.arxiv_id in records]
+        return best_answer(question, candidates, snapshot.term_weight)
+
+
+def _next_snapshot(current: Snapshot, records: Sequence[PaperRecord], gone: Sequence[int]
+                   ) -> tuple[Snapshot, int]:
+    following = current.copy()
+    changed = following.apply(records, gone)
+    return following.freeze(), changed

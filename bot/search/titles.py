@@ -17,6 +17,11 @@ class TitleIndex:
     def __init__(self) -> None:
         self.folded: list[str] = []  # by doc id; "" for removed papers
 
+    def copy(self) -> TitleIndex:
+        other = TitleIndex()
+        other.folded = list(self.folded)
+        return other
+
     def set(self, doc_id: int, title: str) -> None:
         while len(self.folded) <= doc_id:
             self.folded.append("")
