@@ -192,7 +192,8 @@ class Store:
         """Store one parsed digest file in one transaction (all of it or nothing).
 
         A digest is keyed by its date: the same day ingested again with the same hash is
-        left alone; with another hash its appearances are replaced.
+        left alone; with another hash its appearances are replaced. A path stored under
+        another day is moved to this one.
         """
         if digest.date is None:
             raise ValueError(f"{path}: digest has no date")
@@ -206,13 +207,22 @@ class Store:
             if existing and existing[1] == sha256:
                 await self.db.execute("ROLLBACK")
                 return DigestOutcome("unchanged", len(rows))
-            old_ids: list[str] = []
+            # The file was stored under another day (older versions took the heading's day):
+            # that row goes, so the path is free for this one.
+            async with self.db.execute(
+                "SELECT a.arxiv_id FROM appearances a JOIN digests d ON d.id = a.digest_id"
+                " WHERE d.path = ? AND d.date IS NOT ?", (path, digest.date)
+            ) as cursor:
+                old_ids: list[str] = [row[0] async for row in cursor]
+            await self.db.execute(
+                "DELETE FROM digests WHERE path = ? AND date IS NOT ?", (path, digest.date)
+            )
             if existing:
                 digest_id = existing[0]
                 async with self.db.execute(
                     "SELECT arxiv_id FROM appearances WHERE digest_id = ?", (digest_id,)
                 ) as cursor:
-                    old_ids = [row[0] async for row in cursor]
+                    old_ids += [row[0] async for row in cursor]
                 await self.db.execute("DELETE FROM appearances WHERE digest_id = ?", (digest_id,))
                 await self.db.execute(
                     "UPDATE digests SET path = ?, sha256 = ?, rows = ?, warnings = ?,"

@@ -13,7 +13,7 @@ import pytest
 from bot.corpus.files import scan_corpus
 from bot.corpus.ingest import ingest_directory
 from bot.corpus.watch import CorpusWatcher
-from bot.digest import date_from_filename
+from bot.digest import date_from_filename, parse_digest
 from bot.schedule import due_dates
 from bot.store import Store, load_migrations
 
@@ -120,3 +120,90 @@ async def test_a_misnamed_day_stored_by_an_older_version_is_dropped_on_upgrade(d
         async with store.db.execute("SELECT latest_date FROM papers") as cursor:
             assert await cursor.fetchall() == [("2025-02-28",)]
         assert (await store.stats()).latest_date == "2025-02-28"
+
+
+# -- the file name is the key; a heading that disagrees is a warning ---------------------
+
+
+def test_a_heading_that_names_another_day_is_a_warning_and_the_file_name_wins():
+    parsed = parse_digest(digest("2025-01-07", "2501.00001"), "2025-01-06.md", "2025-01-06")
+    assert parsed.date == "2025-01-06"
+    assert [p.date for p in parsed.papers] == ["2025-01-06"]
+    assert [(w.source, w.message) for w in parsed.warnings] == [
+        ("2025-01-06.md:1", "the heading names 2025-01-07; the file name's day 2025-01-06 is used")]
+
+
+def test_without_a_file_date_the_heading_dates_the_rows():
+    parsed = parse_digest(digest("2025-01-07", "2501.00001"), "<digest>")
+    assert (parsed.date, [p.date for p in parsed.papers], parsed.warnings) == (
+        "2025-01-07", ["2025-01-07"], [])
+
+
+def test_a_heading_day_not_on_the_calendar_dates_nothing():
+    parsed = parse_digest(digest("2025-02-30", "2502.00001"), "<digest>")
+    assert parsed.papers == []
+    assert [w.message for w in parsed.warnings] == [
+        "the heading's day 2025-02-30 is not on the calendar", "row before any dated heading"]
+
+
+async def test_a_file_whose_heading_names_another_day_never_replaces_that_day(
+        store: Store, corpus: Path):
+    (corpus / "2025-01-06.md").write_text(digest("2025-01-07", "2501.00006"), "utf-8")
+    (corpus / "2025-01-07.md").write_text(digest("2025-01-07", "2501.00007"), "utf-8")
+
+    first = await ingest_directory(store, corpus)
+    again = await ingest_directory(store, corpus)
+
+    assert (first.new, len(first.warnings)) == (2, 1)
+    assert "2025-01-06.md:1" in str(first.warnings[0])
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 2)  # no flip-flop
+    assert [p.arxiv_id for p in await store.papers_on("2025-01-06")] == ["2501.00006"]
+    assert [p.arxiv_id for p in await store.papers_on("2025-01-07")] == ["2501.00007"]
+
+
+async def test_editing_a_heading_date_changes_nothing_but_the_warning(store: Store, corpus):
+    path = corpus / "2025-01-06.md"
+    path.write_text(digest("2025-01-06", "2501.00006"), "utf-8")
+    await ingest_directory(store, corpus)
+    path.write_text(digest("2025-01-07", "2501.00006"), "utf-8")
+    (corpus / "2025-01-08.md").write_text(digest("2025-01-08", "2501.00008"), "utf-8")
+
+    report = await ingest_directory(store, corpus)
+
+    assert (report.new, report.changed, len(report.warnings)) == (1, 1, 1)
+    assert await store.digest_dates() == ["2025-01-06", "2025-01-08"]
+    assert (await store.get_paper("2501.00006")).dates == ("2025-01-06",)
+
+
+async def test_a_file_stored_under_its_heading_day_by_an_older_version_moves_to_its_name(
+        store: Store, corpus: Path):
+    text = digest("2025-01-07", "2501.00006")
+    await store.ingest_digest("2025-01-06.md", "old", parse_digest(text, "2025-01-06.md"))
+    assert await store.digest_dates() == ["2025-01-07"]  # how older versions stored it
+    (corpus / "2025-01-06.md").write_text(text, "utf-8")
+
+    report = await ingest_directory(store, corpus)
+
+    assert (report.new, report.changed) == (1, 0)
+    assert await store.digest_dates() == ["2025-01-06"]
+    assert (await store.get_paper("2501.00006")).dates == ("2025-01-06",)
+
+
+async def test_one_file_that_cannot_be_stored_is_a_warning_and_the_rest_is_ingested(
+        store: Store, corpus: Path, monkeypatch, caplog):
+    for day in ("2025-01-06", "2025-01-07", "2025-01-08"):
+        (corpus / f"{day}.md").write_text(digest(day, f"2501.000{day[-2:]}"), "utf-8")
+    real = store.ingest_digest
+
+    async def locked_on_the_seventh(path: str, sha256: str, parsed):
+        if parsed.date == "2025-01-07":
+            raise sqlite3.OperationalError("database is locked")
+        return await real(path, sha256, parsed)
+
+    monkeypatch.setattr(store, "ingest_digest", locked_on_the_seventh)
+    report = await ingest_directory(store, corpus)
+
+    assert report.changed_dates == ["2025-01-06", "2025-01-08"]
+    assert [(w.source, w.message) for w in report.warnings] == [
+        ("2025-01-07.md", "cannot ingest (OperationalError: database is locked)")]
+    assert "2025-01-07.md" in caplog.text

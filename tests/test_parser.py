@@ -79,11 +79,11 @@ def test_heading_without_rows_and_leading_blank_lines():
     assert digest.papers == [] and digest.warnings == []
 
 
-def test_heading_date_wins_and_file_name_date_is_the_fallback():
+def test_the_file_name_date_wins_and_the_heading_dates_only_a_nameless_text():
     row = "| T (Read more on [arXiv](https://arxiv.org/abs/2501.00001))| A | S |"
-    assert parse_digest(f"## Papers for 2025-02-03\n\n{row}\n", "x", "2000-01-01").date == (
-        "2025-02-03"
-    )
+    named = parse_digest(f"## Papers for 2025-02-03\n\n{row}\n", "x", "2000-01-01")
+    assert named.date == "2000-01-01" and named.papers[0].date == "2000-01-01"
+    assert parse_digest(f"## Papers for 2025-02-03\n\n{row}\n", "x").date == "2025-02-03"
     undated = parse_digest(f"{row}\n", "x.md", "2025-02-04")
     assert undated.date == "2025-02-04" and undated.papers[0].date == "2025-02-04"
 

@@ -71,7 +71,13 @@ async def ingest_directory(
         report.warnings.append(misnamed_warning(name))
         log.warning("%s", report.warnings[-1])
     for done, path in enumerate(files, 1):
-        await ingest_file(store, path, path.relative_to(directory).as_posix(), known, report)
+        name = path.relative_to(directory).as_posix()
+        try:
+            await ingest_file(store, path, name, known, report)
+        except Exception as error:  # one bad file never stops the run
+            report.warnings.append(
+                ParseWarning(name, f"cannot ingest ({type(error).__name__}: {error})"))
+            log.warning("%s", report.warnings[-1])
         if progress and done % 50 == 0 and done < len(files):
             progress(done, len(files))
     report.seconds = time.perf_counter() - started

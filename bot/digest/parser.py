@@ -48,10 +48,16 @@ def date_from_filename(name: str) -> str | None:
     match = FILENAME_DATE_RE.search(name.replace("\\", "/"))
     if not match:
         return None
+    day = "-".join(match.groups())
+    return day if _on_calendar(day) else None
+
+
+def _on_calendar(day: str) -> bool:
     try:
-        return dt.date(*map(int, match.groups())).isoformat()
+        dt.date.fromisoformat(day)
     except ValueError:
-        return None
+        return False
+    return True
 
 
 def collapse(text: str) -> str:
@@ -131,14 +137,24 @@ def parse_digest(text: str, source: str = "<digest>", default_date: str | None =
     """Parse one digest's text. `source` names the file in warnings and `Paper.source`."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     date = default_date
-    digest = Digest(date=None)
+    digest = Digest(date=default_date)  # a file's name is its key; headings only without one
     rows = _logical_rows(text.split("\n"))
     digest.ends_mid_row = _ends_mid_row(rows)
     for number, row in rows:
         heading = HEADING_RE.match(row)
         if heading:
-            date = heading.group(1)
-            digest.heading_date = digest.heading_date or date
+            named = heading.group(1)
+            digest.heading_date = digest.heading_date or named
+            problem = None
+            if not _on_calendar(named):
+                problem = f"the heading's day {named} is not on the calendar"
+            elif default_date is not None and named != default_date:
+                problem = f"the heading names {named}; the file name's day {default_date} is used"
+            elif default_date is None:
+                date = named
+                digest.date = digest.date or named
+            if problem:
+                digest.warnings.append(ParseWarning(f"{source}:{number}", problem, row[:80]))
             continue
         if not row.startswith("|") or SEPARATOR_RE.match(row) or HEADER_RE.match(row):
             continue
@@ -162,5 +178,4 @@ def parse_digest(text: str, source: str = "<digest>", default_date: str | None =
             digest.warnings.append(ParseWarning(where, "row before any dated heading", excerpt))
             continue
         digest.papers.append(Paper(arxiv_id, title, tuple(authors), summary, date, where))
-    digest.date = digest.heading_date or default_date
     return digest
