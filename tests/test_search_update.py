@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.ingest import ingest_directory
+from bot.corpus.ingest import ingest_directory
 from bot.search import SearchEngine
 from bot.store import Store
 
