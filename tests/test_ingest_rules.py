@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus.files import scan_corpus
+from bot.corpus.files import MAX_FILE_BYTES, scan_corpus
 from bot.corpus.ingest import ingest_directory
 from bot.corpus.watch import CorpusWatcher
 from bot.digest import date_from_filename, parse_digest
+from bot.digest.parser import MAX_AUTHORS_CHARS, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS
 from bot.schedule import due_dates
 from bot.store import Store, load_migrations
 
@@ -207,3 +208,49 @@ async def test_one_file_that_cannot_be_stored_is_a_warning_and_the_rest_is_inges
     assert [(w.source, w.message) for w in report.warnings] == [
         ("2025-01-07.md", "cannot ingest (OperationalError: database is locked)")]
     assert "2025-01-07.md" in caplog.text
+
+
+# -- unbounded cells and files ------------------------------------------------------------
+
+
+def one_row(title: str = "T", authors: str = "A", summary: str = "S") -> str:
+    return (f"## Papers for 2025-01-06\n\n| Title | Authors | Summary |\n|---|---|---|\n"
+            f"| {title} (Read more on [arXiv](https://arxiv.org/abs/2501.00001))| {authors} |"
+            f" {summary} |\n")
+
+
+def test_a_huge_summary_is_cut_with_a_warning_naming_file_and_line():
+    parsed = parse_digest(one_row(summary="word " * 1_000_000), "2025-01-06.md", "2025-01-06")
+    (paper,) = parsed.papers
+    assert len(paper.summary) <= MAX_SUMMARY_CHARS and paper.summary.endswith("…")
+    assert [(w.source, w.message) for w in parsed.warnings] == [
+        ("2025-01-06.md:5", f"summary longer than {MAX_SUMMARY_CHARS:,} characters; cut")]
+
+
+def test_a_huge_title_and_author_list_are_cut_too():
+    parsed = parse_digest(one_row(title="T" * 50_000, authors="A. B, " * 50_000), "x.md")
+    (paper,) = parsed.papers
+    assert len(paper.title) <= MAX_TITLE_CHARS
+    assert sum(len(name) for name in paper.authors) <= MAX_AUTHORS_CHARS
+    assert [w.message.split(" ")[0] for w in parsed.warnings] == ["title", "authors"]
+
+
+def test_cells_of_ordinary_length_are_kept_whole():
+    summary = "s" * MAX_SUMMARY_CHARS
+    parsed = parse_digest(one_row(title="t" * MAX_TITLE_CHARS, summary=summary), "x.md")
+    assert parsed.papers[0].summary == summary and parsed.warnings == []
+
+
+async def test_a_file_larger_than_five_megabytes_is_read_only_up_to_the_cap(
+        store: Store, corpus: Path, caplog):
+    rows = [ROW.format(id=f"2501.{n:05d}") for n in range(1, 21)]
+    junk = "x" * MAX_FILE_BYTES  # e.g. a broken upstream that repeats itself
+    text = digest("2025-01-06") + "\n".join([*rows[:10], junk, *rows[10:]]) + "\n"
+    (corpus / "2025-01-06.md").write_text(text, "utf-8")
+
+    report = await ingest_directory(store, corpus)
+
+    assert [(w.source, w.message) for w in report.warnings] == [
+        ("2025-01-06.md:15", "file larger than 5,000,000 bytes; not read from this line on")]
+    assert len(await store.papers_on("2025-01-06")) == 10  # the whole rows before the cut
+    assert "2025-01-06.md:15" in caplog.text

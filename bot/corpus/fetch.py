@@ -23,7 +23,7 @@ import aiohttp
 
 from ..digest import parse_digest
 from ..values import url_template_problem
-from .files import present_dates, write_atomic
+from .files import MAX_FILE_BYTES, present_dates, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class DigestFetcher:
         backoff: float = 2.0,
         timeout: float = 30.0,
         max_backoff: float = 60.0,
-        max_bytes: int = 5_000_000,
+        max_bytes: int = MAX_FILE_BYTES,
         recheck_missing: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

@@ -15,6 +15,9 @@ from ..digest.parser import FILENAME_DATE_RE
 # (size, mtime_ns, inode): an atomic replace changes the inode even if size and mtime match.
 Signature = tuple[int, int, int]
 TEMP_SUFFIXES = (".tmp", ".part", "~")
+# A day's digest is about 100 kB; more is a broken upstream or a wrong file, and reading it
+# whole could take the bot past its memory cap (and, restarted, past it again).
+MAX_FILE_BYTES = 5_000_000
 
 
 def is_temp_name(name: str) -> bool:
@@ -71,6 +74,16 @@ def signature(path: Path) -> Signature | None:
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def read_capped(path: Path) -> tuple[bytes, bool]:
+    """The file's first MAX_FILE_BYTES, cut after the last whole line, and whether it was cut."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) <= MAX_FILE_BYTES:
+        return data, False
+    data = data[:MAX_FILE_BYTES]
+    return data[: data.rfind(b"\n") + 1], True
 
 
 def misnamed_warning(name: str) -> ParseWarning:

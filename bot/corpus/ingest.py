@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..digest import ParseWarning, date_from_filename, parse_digest
 from ..store import Store
-from .files import find_digest_files, misnamed_warning
+from .files import MAX_FILE_BYTES, find_digest_files, misnamed_warning, read_capped
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ async def ingest_file(store: Store, path: Path, name: str, known: dict[str, str]
                       report: IngestReport | None = None) -> IngestReport:
     """Parse and store one file; `known` (date → hash) lets unchanged files skip parsing."""
     report = report or IngestReport()
-    data = path.read_bytes()
+    data, cut = read_capped(path)
     sha = hashlib.sha256(data).hexdigest()
     file_date = date_from_filename(name)
     if known is not None and file_date in known and known[file_date] == sha:
@@ -45,6 +45,10 @@ async def ingest_file(store: Store, path: Path, name: str, known: dict[str, str]
     # Parsing is pure CPU work: off the event loop, so a huge file never stalls the bot.
     text = data.decode("utf-8", errors="replace")
     digest = await asyncio.to_thread(parse_digest, text, name, file_date)
+    if cut:
+        line = data.count(b"\n") + 1
+        problem = f"file larger than {MAX_FILE_BYTES:,} bytes; not read from this line on"
+        digest.warnings.insert(0, ParseWarning(f"{name}:{line}", problem))
     for warning in digest.warnings:
         log.warning("%s", warning)
     report.warnings.extend(digest.warnings)

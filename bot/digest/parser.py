@@ -33,6 +33,11 @@ MD_LINK_RE = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 SEPARATOR_RE = re.compile(r"^\|?\s*+:?-{2,}+:?\s*+(?:\|\s*+:?-{2,}+:?\s*+)*+\|?\s*+$")
 HEADER_RE = re.compile(r"^\|\s*Title\s*\|\s*Authors\s*\|", re.IGNORECASE)
 _WS_RE = re.compile(r"\s+")
+# Upstream cells are far shorter (titles < 200, summaries < 2,500 characters): longer ones
+# are a broken upstream or a hostile file, cut so that they are never stored or shown whole.
+MAX_TITLE_CHARS = 1_000
+MAX_AUTHORS_CHARS = 5_000
+MAX_SUMMARY_CHARS = 20_000
 _PIPE_SPLIT_RE = re.compile(r"(?<!\\)\|")
 
 
@@ -93,6 +98,20 @@ def _logical_rows(lines: list[str]) -> list[tuple[int, str]]:
     if current is not None:
         rows.append((start, " ".join(current)))
     return rows
+
+
+def _cut(text: str, limit: int) -> str:
+    return text[: limit - 1].rstrip() + "…"
+
+
+def _first_names(names: list[str], limit: int) -> list[str]:
+    kept, size = [], 0
+    for name in names:
+        size += len(name)
+        if size > limit:
+            break
+        kept.append(name)
+    return kept
 
 
 def _parse_row(cells: list[str]) -> tuple[str | None, str, list[str], str]:
@@ -177,5 +196,17 @@ def parse_digest(text: str, source: str = "<digest>", default_date: str | None =
         if date is None:
             digest.warnings.append(ParseWarning(where, "row before any dated heading", excerpt))
             continue
+        if len(title) > MAX_TITLE_CHARS:
+            title = _cut(title, MAX_TITLE_CHARS)
+            digest.warnings.append(ParseWarning(
+                where, f"title longer than {MAX_TITLE_CHARS:,} characters; cut", excerpt))
+        if sum(map(len, authors)) > MAX_AUTHORS_CHARS:
+            authors = _first_names(authors, MAX_AUTHORS_CHARS)
+            digest.warnings.append(ParseWarning(
+                where, f"authors longer than {MAX_AUTHORS_CHARS:,} characters; cut", excerpt))
+        if len(summary) > MAX_SUMMARY_CHARS:
+            summary = _cut(summary, MAX_SUMMARY_CHARS)
+            digest.warnings.append(ParseWarning(
+                where, f"summary longer than {MAX_SUMMARY_CHARS:,} characters; cut", excerpt))
         digest.papers.append(Paper(arxiv_id, title, tuple(authors), summary, date, where))
     return digest
