@@ -24,17 +24,17 @@ from pathlib import Path
 
 import numpy as np
 
-from ..digest import PaperRecord, normalize_arxiv_id
+from ..digest import PaperRecord
 from ..digest.clean import clean_summary
-from ..digest.parser import ID_IN_URL_RE
 from ..store import Store
 from . import cache as index_cache
-from .acronyms import AcronymTable, written_as_acronyms
+from .acronyms import AcronymTable
 from .answers import Answer, Candidate, best_answer
 from .authors import AuthorIndex, AuthorResult
 from .index import BM25Index, BM25Params, Builder, Either
+from .query import Query, parse_query
 from .titles import TitleIndex
-from .tokenize import SYNONYMS, clear_token_caches, tokenize, tokenize_query
+from .tokenize import SYNONYMS, clear_token_caches, tokenize
 from .typos import TypoIndex, correct
 
 
@@ -430,24 +430,23 @@ class Snapshot:
                 mask[doc] = True
         return mask
 
-    def plain_terms(self, text: str) -> list[str]:
+    def plain_terms(self, query: Query) -> list[str]:
         """Index terms of a query, unknown distinctive words replaced by close known ones
         (acronyms not expanded: what rank-bm25 would be asked)."""
         terms: list[str] = []
         frequency = self.index.doc_frequency
-        for term in dict.fromkeys(tokenize_query(text)):
+        for term in query.terms:
             if frequency(term) > 0:
                 terms.append(term)
                 continue
             terms.extend(correct(term, self.typos, frequency))
         return list(dict.fromkeys(terms))
 
-    def query_groups(self, text: str) -> list[list[tuple[str, ...]] | Either]:
+    def query_groups(self, query: Query) -> list[list[tuple[str, ...]] | Either]:
         """The query's terms as groups of alternatives: an acronym or all of its long form, a
         long form or its acronym (an `Either`), a word or its SYNONYMS."""
         groups, seen = [], set()
-        acronyms = written_as_acronyms(text)
-        for group in self.acronyms.groups(self.plain_terms(text), acronyms):
+        for group in self.acronyms.groups(self.plain_terms(query), query.acronyms):
             if not isinstance(group, Either) and len(group) == 1 and group[0][0] in SYNONYMS:
                 group = [group[0], *((t,) for t in SYNONYMS[group[0][0]])]
             signature = group if isinstance(group, Either) else frozenset(group)
@@ -456,21 +455,19 @@ class Snapshot:
                 groups.append(group)
         return groups
 
-    def query_terms(self, text: str) -> list[str]:
+    def query_terms(self, query: Query) -> list[str]:
         return list(dict.fromkeys(
-            t for group in self.query_groups(text)
+            t for group in self.query_groups(query)
             for alternative in (group.ways if isinstance(group, Either) else group)
             for t in alternative if self.index.doc_frequency(t) > 0))
 
-    def search(self, query: str, limit: int, lo: int | None, hi: int | None) -> list[Hit]:
+    def search(self, query: Query, limit: int, lo: int | None, hi: int | None) -> list[Hit]:
         mask = self.date_mask(lo, hi)
         first: list[int] = []
-        arxiv_id = normalize_arxiv_id(query)
-        if arxiv_id is not None:
-            doc = self.doc_of.get(arxiv_id)
+        if query.arxiv_id is not None:
+            doc = self.doc_of.get(query.arxiv_id)
             if doc is not None and (mask is None or mask[doc]):
                 first.append(doc)
-            query = ID_IN_URL_RE.sub(" ", query).replace(arxiv_id, " ")
         groups = self.query_groups(query)
         ranked = self.index.top_groups(groups, limit + len(first), mask) if groups else []
         hits = [self.hit(doc, score) for doc, score in ranked if doc not in first]
@@ -594,12 +591,9 @@ class SearchEngine:
         doc = snapshot.doc_of.get(arxiv_id)
         return snapshot.hit(doc) if doc is not None else None
 
-    def query_groups(self, text: str) -> list[list[tuple[str, ...]] | Either]:
-        return self._snapshot.query_groups(text)
-
     def query_terms(self, text: str) -> list[str]:
         """Every index term the query can match (with the long forms of its acronyms)."""
-        return self._snapshot.query_terms(text)
+        return self._snapshot.query_terms(parse_query(text))
 
     def search(self, query: str, limit: int = 10, since: str | None = None,
                until: str | None = None) -> list[Hit]:
@@ -611,7 +605,7 @@ class SearchEngine:
         lo, hi = parse_date(since, "since"), parse_date(until, "until")
         if lo is not None and hi is not None and lo > hi:
             raise SearchError(f"since {since} is after until {until}")
-        return self._snapshot.search(query, limit, lo, hi)
+        return self._snapshot.search(parse_query(query), limit, lo, hi)
 
     # -- authors and titles ------------------------------------------------------------
 
@@ -642,7 +636,7 @@ class SearchEngine:
         if papers < 1:
             raise SearchError("limit must be at least 1")
         snapshot = self._snapshot
-        hits = snapshot.search(question, papers, None, None)
+        hits = snapshot.search(parse_query(question), papers, None, None)
         records = {r.arxiv_id: r for r in await store.get_papers(h.arxiv_id for h in hits)}
         candidates = [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score)
                       for h in hits if h.arxiv_id in records]
