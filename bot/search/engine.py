@@ -13,30 +13,29 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import dataclasses
 import hashlib
 import re
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from ..digest import PaperRecord, normalize_arxiv_id
+from ..digest import PaperRecord
 from ..digest.clean import clean_summary
 from ..digest.models import hf_paper_url
-from ..digest.parser import ID_IN_URL_RE
 from ..errors import UserError
 from ..store import Store
 from ..values import parse_date as parse_day
 from . import cache as index_cache
-from .acronyms import AcronymTable, written_as_acronyms
+from .acronyms import AcronymTable
 from .answers import Answer, Candidate, best_answer
 from .authors import AuthorIndex, AuthorResult
+from .cache import StringColumn
 from .index import BM25Index, BM25Params, Builder, Either
+from .query import Query, parse_query
 from .titles import TitleIndex
-from .tokenize import SYNONYMS, clear_token_caches, tokenize, tokenize_query
+from .tokenize import SYNONYMS, clear_token_caches, tokenize
 from .typos import TypoIndex, correct
 
 
@@ -115,42 +114,6 @@ def fingerprint(record: PaperRecord) -> int:
     text = "\x1f".join((record.title, "\x1e".join(record.authors), record.summary))
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
-
-
-class StringColumn:
-    """Append-only strings kept as one UTF-8 buffer with offsets (no object per string)."""
-
-    def __init__(self) -> None:
-        self.data = bytearray()
-        self.offsets = array("q", [0])
-
-    def append(self, text: str) -> None:
-        self.data += text.encode("utf-8", "surrogatepass")
-        self.offsets.append(len(self.data))
-
-    def __getitem__(self, i: int) -> str:
-        return self.data[self.offsets[i]:self.offsets[i + 1]].decode("utf-8", "surrogatepass")
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def copy(self) -> StringColumn:
-        column = StringColumn()
-        column.data = bytearray(self.data)
-        column.offsets = array("q", self.offsets)
-        return column
-
-    def arrays(self, name: str) -> dict[str, np.ndarray]:
-        return {f"{name}_blob": np.frombuffer(bytes(self.data), dtype=np.uint8),
-                f"{name}_offsets": np.asarray(self.offsets, dtype=np.int64)}
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], name: str) -> StringColumn:
-        index_cache.unpack_strings(arrays, name)  # checks that every string decodes
-        column = cls()
-        column.data = bytearray(arrays[f"{name}_blob"].tobytes())
-        column.offsets = array("q", arrays[f"{name}_offsets"].tobytes())
-        return column
 
 
 class Snapshot:
@@ -293,105 +256,6 @@ class Snapshot:
         for doc in range(start, self.index.n_docs):
             self.doc_of[self.arxiv_ids[doc]] = doc
 
-    # -- the saved index -----------------------------------------------------------------
-
-    def cache_meta(self) -> dict[str, object]:
-        return {"params": dataclasses.asdict(self.params),
-                "weights": dataclasses.asdict(self.weights)}
-
-    def to_cache(self, directory: Path, key: str) -> bool:
-        n = len(self.arxiv_ids)
-        middle = sorted(self.middle_dates.items())
-        arrays = {
-            **self.index.state(),
-            **index_cache.pack_strings("vocab", list(self.index.vocab)),
-            **index_cache.pack_strings("arxiv_ids", self.arxiv_ids),
-            **self.title_of.arrays("titles"),
-            **index_cache.pack_strings("folded_titles", (self.titles.folded + [""] * n)[:n]),
-            **index_cache.pack_strings("forms", self.authors.forms),
-            **index_cache.pack_strings("acronyms", self.acronyms.rows()),
-            "author_forms": np.asarray(self.author_forms, dtype=np.int32),
-            "author_start": np.asarray(self.author_start, dtype=np.int64),
-            "first_date": self.first_date, "latest_date": self.latest_date,
-            "middle_docs": np.array([d for d, _ in middle], dtype=np.int32),
-            "middle_start": np.cumsum([0] + [len(m) for _, m in middle], dtype=np.int64),
-            "middle_dates": np.array([x for _, m in middle for x in m], dtype=np.int32),
-            "fingerprint": np.asarray(self.fingerprint, dtype=np.int64),
-        }
-        return index_cache.save(directory, key, self.cache_meta(), arrays)
-
-    @classmethod
-    def from_cache(cls, directory: Path, key: str, params: BM25Params,
-                   weights: FieldWeights) -> Snapshot | None:
-        snapshot = cls(params, weights)
-        arrays = index_cache.load(directory, key, snapshot.cache_meta())
-        if arrays is None:
-            return None
-        try:
-            snapshot._restore(arrays)
-        except Exception as error:  # a bad cache: rebuild
-            index_cache.log.warning("saved search index in %s is unusable (%s: %s); rebuilding",
-                                    directory, type(error).__name__, error)
-            return None
-        return snapshot
-
-    def _restore(self, arrays: dict[str, np.ndarray]) -> None:
-        unpack = index_cache.unpack_strings
-        terms = unpack(arrays, "vocab")
-        vocab = {term: i for i, term in enumerate(terms)}
-        if len(vocab) != len(terms):
-            raise ValueError("repeated vocabulary terms")
-        index = BM25Index.from_state(self.params, vocab, arrays)
-        n = index.n_docs
-        self.arxiv_ids = unpack(arrays, "arxiv_ids")
-        self.title_of = StringColumn.from_arrays(arrays, "titles")
-        folded = unpack(arrays, "folded_titles")
-        forms = unpack(arrays, "forms")
-        author_forms, author_start = arrays["author_forms"], arrays["author_start"]
-        first, latest = arrays["first_date"], arrays["latest_date"]
-        print_ = arrays["fingerprint"]
-        middle_docs, middle_start = arrays["middle_docs"], arrays["middle_start"]
-        middle_dates = arrays["middle_dates"]
-        if not (len(self.arxiv_ids) == len(self.title_of) == len(folded) == n
-                == len(first) == len(latest) == len(print_) == len(author_start) - 1):
-            raise ValueError("per-paper arrays of different lengths")
-        if (author_forms.dtype != np.int32 or author_start.dtype != np.int64
-                or author_start[0] != 0 or author_start[-1] != len(author_forms)
-                or np.any(np.diff(author_start) < 0)
-                or (len(author_forms) and (author_forms.min() < 0
-                                           or author_forms.max() >= len(forms)))):
-            raise ValueError("bad author lists")
-        if (first.dtype != np.int32 or latest.dtype != np.int32 or print_.dtype != np.int64
-                or len(middle_start) != len(middle_docs) + 1 or middle_start[0] != 0
-                or middle_start[-1] != len(middle_dates) or np.any(np.diff(middle_start) < 0)
-                or (len(middle_docs) and (middle_docs.min() < 0 or middle_docs.max() >= n))):
-            raise ValueError("bad dates")
-        for form in forms:
-            self.authors.form_id(form)
-        if len(self.authors.forms) != len(forms):
-            raise ValueError("repeated author forms")
-        self.author_forms = array("i", author_forms.tobytes())
-        self.author_start = array("q", author_start.tobytes())
-        self.first_date, self.latest_date = first, latest
-        starts = middle_start.tolist()
-        self.middle_dates = {doc: tuple(middle_dates[starts[i]:starts[i + 1]].tolist())
-                             for i, doc in enumerate(middle_docs.tolist())}
-        self.fingerprint = array("q", print_.tobytes())
-        self.titles.folded = folded
-        self.acronyms = AcronymTable.from_rows(unpack(arrays, "acronyms"))
-        self.index = index
-        alive = index.alive.tolist()
-        starts = self.author_start
-        add, forms_array = self.authors.add, self.author_forms
-        for doc in range(n):
-            if alive[doc]:
-                self.doc_of[self.arxiv_ids[doc]] = doc
-                add(doc, forms_array[starts[doc]:starts[doc + 1]])
-            else:
-                self.titles.folded[doc] = ""
-        if len(self.doc_of) != index.n_alive:
-            raise ValueError("a paper id is repeated")
-
     # -- reading -------------------------------------------------------------------------
 
     def _forms_of(self, doc: int) -> array:
@@ -423,24 +287,23 @@ class Snapshot:
                 mask[doc] = True
         return mask
 
-    def plain_terms(self, text: str) -> list[str]:
+    def plain_terms(self, query: Query) -> list[str]:
         """Index terms of a query, unknown distinctive words replaced by close known ones
         (acronyms not expanded: what rank-bm25 would be asked)."""
         terms: list[str] = []
         frequency = self.index.doc_frequency
-        for term in dict.fromkeys(tokenize_query(text)):
+        for term in query.terms:
             if frequency(term) > 0:
                 terms.append(term)
                 continue
             terms.extend(correct(term, self.typos, frequency))
         return list(dict.fromkeys(terms))
 
-    def query_groups(self, text: str) -> list[list[tuple[str, ...]] | Either]:
+    def query_groups(self, query: Query) -> list[list[tuple[str, ...]] | Either]:
         """The query's terms as groups of alternatives: an acronym or all of its long form, a
         long form or its acronym (an `Either`), a word or its SYNONYMS."""
         groups, seen = [], set()
-        acronyms = written_as_acronyms(text)
-        for group in self.acronyms.groups(self.plain_terms(text), acronyms):
+        for group in self.acronyms.groups(self.plain_terms(query), query.acronyms):
             if not isinstance(group, Either) and len(group) == 1 and group[0][0] in SYNONYMS:
                 group = [group[0], *((t,) for t in SYNONYMS[group[0][0]])]
             signature = group if isinstance(group, Either) else frozenset(group)
@@ -449,21 +312,19 @@ class Snapshot:
                 groups.append(group)
         return groups
 
-    def query_terms(self, text: str) -> list[str]:
+    def query_terms(self, query: Query) -> list[str]:
         return list(dict.fromkeys(
-            t for group in self.query_groups(text)
+            t for group in self.query_groups(query)
             for alternative in (group.ways if isinstance(group, Either) else group)
             for t in alternative if self.index.doc_frequency(t) > 0))
 
-    def search(self, query: str, limit: int, lo: int | None, hi: int | None) -> list[Hit]:
+    def search(self, query: Query, limit: int, lo: int | None, hi: int | None) -> list[Hit]:
         mask = self.date_mask(lo, hi)
         first: list[int] = []
-        arxiv_id = normalize_arxiv_id(query)
-        if arxiv_id is not None:
-            doc = self.doc_of.get(arxiv_id)
+        if query.arxiv_id is not None:
+            doc = self.doc_of.get(query.arxiv_id)
             if doc is not None and (mask is None or mask[doc]):
                 first.append(doc)
-            query = ID_IN_URL_RE.sub(" ", query).replace(arxiv_id, " ")
         groups = self.query_groups(query)
         ranked = self.index.top_groups(groups, limit + len(first), mask) if groups else []
         hits = [self.hit(doc, score) for doc, score in ranked if doc not in first]
@@ -521,9 +382,8 @@ class SearchEngine:
         directory = index_cache.cache_dir(getattr(store, "path", ":memory:")) if cache else None
         key = await store.content_key() if directory is not None else ""
         if directory is not None:
-            loaded = await asyncio.to_thread(Snapshot.from_cache, directory, key, engine.params,
-                                             engine.weights)
-            if loaded is not None:
+            loaded = Snapshot(engine.params, engine.weights)
+            if await asyncio.to_thread(index_cache.load_index, directory, key, loaded):
                 engine._snapshot = await asyncio.to_thread(loaded.freeze)
                 engine.cache_status = "loaded"
                 return engine
@@ -541,7 +401,7 @@ class SearchEngine:
         del builder, pending
         clear_token_caches()  # they served the build; queries refill what they need
         if directory is not None:
-            saved = await asyncio.to_thread(snapshot.to_cache, directory, key)
+            saved = await asyncio.to_thread(index_cache.save_index, directory, key, snapshot)
             engine.cache_status = "saved" if saved else "unsaved"
         engine._snapshot = await asyncio.to_thread(snapshot.freeze)
         release_free_memory()
@@ -587,12 +447,9 @@ class SearchEngine:
         doc = snapshot.doc_of.get(arxiv_id)
         return snapshot.hit(doc) if doc is not None else None
 
-    def query_groups(self, text: str) -> list[list[tuple[str, ...]] | Either]:
-        return self._snapshot.query_groups(text)
-
     def query_terms(self, text: str) -> list[str]:
         """Every index term the query can match (with the long forms of its acronyms)."""
-        return self._snapshot.query_terms(text)
+        return self._snapshot.query_terms(parse_query(text))
 
     def search(self, query: str, limit: int = 10, since: str | None = None,
                until: str | None = None) -> list[Hit]:
@@ -604,7 +461,7 @@ class SearchEngine:
         lo, hi = parse_date(since, "since"), parse_date(until, "until")
         if lo is not None and hi is not None and lo > hi:
             raise SearchError(f"since {since} is after until {until}")
-        return self._snapshot.search(query, limit, lo, hi)
+        return self._snapshot.search(parse_query(query), limit, lo, hi)
 
     # -- authors and titles ------------------------------------------------------------
 
@@ -635,7 +492,7 @@ class SearchEngine:
         if papers < 1:
             raise SearchError("limit must be at least 1")
         snapshot = self._snapshot
-        hits = snapshot.search(question, papers, None, None)
+        hits = snapshot.search(parse_query(question), papers, None, None)
         records = {r.arxiv_id: r for r in await store.get_papers(h.arxiv_id for h in hits)}
         candidates = [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score)
                       for h in hits if h.arxiv_id in records]
