@@ -523,12 +523,6 @@ def test_about_embed() -> None:
     assert cards.format_uptime(65) == "1m 5s"
 
 
-def test_error_embed_escapes_and_truncates() -> None:
-    embed = cards.error_embed("bad *input* " * 1000)
-    assert embed.colour == cards.COLOUR_ERROR
-    assert embed.description.startswith("bad \\*input\\*") and len(embed.description) <= 4096
-
-
 # --- the real corpus ------------------------------------------------------------------------------
 
 
