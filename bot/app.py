@@ -18,12 +18,10 @@ from discord.ext import commands
 from .config import Settings
 from .errors import UserError
 from .store import Store
-from .views import FRIENDLY_ERROR, say_privately
+from .views import FRIENDLY_ERROR, InFlight, hold_reply, say_privately
 
 if TYPE_CHECKING:
     from .search import SearchEngine
-
-__all__ = ["FRIENDLY_ERROR", "Paperboy", "run_bot", "sync_only"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +45,10 @@ def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | Non
 
 
 class PaperTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        hold_reply(interaction)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
@@ -90,6 +92,7 @@ class Paperboy(commands.AutoShardedBot):
         self.started_at = time.monotonic()
         self.store: Store
         self.engine: SearchEngine  # set in setup_hook
+        self.replies = InFlight()
 
     async def setup_hook(self) -> None:
         self.store = await Store.open(self.settings.db_path)
@@ -127,26 +130,14 @@ class Paperboy(commands.AutoShardedBot):
         log.info("ready as %s in %d servers", self.user, len(self.guilds))
 
     async def close(self) -> None:
-        in_flight = [task for task in asyncio.all_tasks() if _is_reply_task(task)]
-        if in_flight:
-            log.info("finishing %d replies in flight", len(in_flight))
-            await asyncio.wait(in_flight, timeout=10)
+        if self.replies:
+            log.info("finishing %d replies in flight", len(self.replies))
+            await self.replies.finish(timeout=10)
         await super().close()
         store = getattr(self, "store", None)
         if store is not None:
             await store.close()
         log.info("closed cleanly")
-
-
-
-def _is_reply_task(task: asyncio.Task) -> bool:
-    """Tasks that answer users: discord.py names its command, component and event tasks."""
-    name = task.get_name()
-    return task is not asyncio.current_task() and (
-        name == "CommandTree-invoker"
-        or name.startswith(("discord-ui-view-dispatch", "discord-ui-dynamic-item-"))
-        or name == "discord.py: on_message"
-    )
 
 
 async def sync_only(settings: Settings, guild_id: int | None) -> None:

@@ -1,10 +1,12 @@
-"""Finding the one paper a user means by an id, a link or (part of) a title."""
+"""Finding what a user means: one paper by an id, a link or (part of) a title; one digest by
+its date."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from .digest import PaperRecord, normalize_arxiv_id
+from .errors import UserError
 from .search.tokenize import tokenize
 
 if TYPE_CHECKING:
@@ -31,3 +33,17 @@ def _titled(engine: SearchEngine, hit: Hit, query: str) -> bool:
     title = set(tokenize(hit.title))
     found = sum(term in title for term in engine.query_terms(query))
     return bool(words) and 2 * found > len(words)
+
+
+async def find_digest(store: Store, date: str | None) -> tuple[str, list[PaperRecord]]:
+    """The digest of `date` (default: the newest) and its papers; UserError if it has none."""
+    day = date or await store.latest_digest_date()
+    if day is None:
+        raise UserError("No digests are loaded yet.")
+    papers = await store.papers_on(day)
+    if not papers:
+        newest = await store.latest_digest_date()
+        raise UserError(f"There is no digest with papers for {day}."
+                        + (f" The newest is {newest}: try again without a date."
+                           if newest else ""))
+    return day, papers

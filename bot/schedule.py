@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from .values import parse_time
+from .values import BadValue, parse_date, parse_time
 
 
-def is_weekend(date: str) -> bool:
-    return dt.date.fromisoformat(date).weekday() >= 5
+def _postable(date: str) -> bool:
+    """A weekday. A name that is no day at all (a file `2025-02-30.md`) is never due, rather
+    than stopping every server's posting."""
+    try:
+        return parse_date(date).weekday() < 5
+    except BadValue:
+        return False
 
 
 def _post_moment(day: dt.date, post_time: str, zone: ZoneInfo) -> dt.datetime:
@@ -48,7 +53,7 @@ def due_dates(
     """
     if not is_past_post_time(now, post_time, timezone):
         return []
-    weekdays = [date for date in sorted(digest_dates) if not is_weekend(date)]
+    weekdays = [date for date in sorted(digest_dates) if _postable(date)]
     if last_posted is None:
         # First post: the day enabled and anything newer; without that day, just the newest.
         if since_date is None:

@@ -8,11 +8,12 @@ message, so nobody presses a dead button.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 
@@ -24,6 +25,7 @@ from .errors import UserError
 log = logging.getLogger(__name__)
 
 TIMEOUT = 300.0  # seconds a pager listens; read when a pager is made (tests shorten it)
+DEFER_AFTER = 1.0  # seconds: an answer not ready by then is deferred (Discord allows 3)
 FRIENDLY_ERROR = "Something went wrong on my side while answering that. It has been logged."
 NOT_YOURS = "These buttons belong to whoever ran the command: run it yourself to page."
 GONE = "That paper is no longer in the digests."
@@ -32,17 +34,72 @@ GONE = "That paper is no longer in the digests."
 PageRenderer = Callable[[int], Awaitable[tuple[list[discord.Embed], Sequence[cards.PaperLike]]]]
 PaperLoader = Callable[[str], Awaitable[PaperRecord | None]]
 
+T = TypeVar("T")
+
 SUMMARY_PREFIX = "paperboy:summary:"
 _ID = r"[A-Za-z0-9][A-Za-z0-9.\-/]{0,63}"  # the ids cards.paper_url accepts
+
+
+class InFlight:
+    """The tasks answering users right now, so that shutdown can let them finish.
+
+    Each reply path (the command tree, a pager, a dynamic button, a mention) calls `hold()`
+    from the task that answers; a task leaves the set when it is done.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def hold(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task not in self._tasks:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def finish(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for the replies in flight (not the caller's own)."""
+        others = self._tasks - {asyncio.current_task()}
+        if others:
+            await asyncio.wait(others, timeout=timeout)
+
+
+def hold_reply(interaction: discord.Interaction) -> None:
+    interaction.client.replies.hold()  # type: ignore[attr-defined]  # a Paperboy
+
+
+async def soon(interaction: discord.Interaction, work: Awaitable[T], *,
+               ephemeral: bool = False) -> T:
+    """The result of `work`; if it is not ready within DEFER_AFTER the interaction is deferred
+    first ("thinking"), so Discord's 3 seconds never run out. The reply then goes through
+    `reply`, which fills the loading message."""
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    except BaseException:
+        task.cancel()
+        raise
+    return await task
+
+
+async def reply(interaction: discord.Interaction, *, ephemeral: bool = False,
+                **message: Any) -> None:
+    """The answer: the interaction's response, or a follow-up once it was deferred or answered
+    (the first follow-up after a deferral fills its loading message)."""
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=ephemeral, **message)
+    else:
+        await interaction.response.send_message(ephemeral=ephemeral, **message)
 
 
 async def say_privately(interaction: discord.Interaction, text: str) -> None:
     """A short ephemeral reply, whether or not the interaction was answered already."""
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
+        await reply(interaction, content=text, ephemeral=True)
     except discord.HTTPException as error:
         log.warning("could not answer interaction %s: %s", interaction.id, error.status)
 
@@ -73,6 +130,10 @@ class FullSummaryButton(discord.ui.DynamicItem[discord.ui.Button],
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
                              match: re.Match[str]) -> FullSummaryButton:
         return cls(match["id"])
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        hold_reply(interaction)
+        return True
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
@@ -114,10 +175,7 @@ async def send_paper_card(interaction: discord.Interaction, paper: PaperRecord, 
     card = cards.paper_card(paper, clean_summary(paper.summary))
     view = paper_view(paper, card.rest)
     extra: dict[str, Any] = {"view": view} if view.children else {}
-    if interaction.response.is_done():
-        await interaction.followup.send(embed=card.embed, ephemeral=ephemeral, **extra)
-    else:
-        await interaction.response.send_message(embed=card.embed, ephemeral=ephemeral, **extra)
+    await reply(interaction, embed=card.embed, ephemeral=ephemeral, **extra)
 
 
 # --- pagers ------------------------------------------------------------------------------------
@@ -179,7 +237,8 @@ class Pager(discord.ui.View):
             self.select.set_papers(papers)
         return embeds
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        hold_reply(interaction)
         if interaction.user.id == self.owner_id:
             return True
         if self.select and interaction.data and (

@@ -128,3 +128,33 @@ def test_console_runs_commands_from_piped_input(env: tuple[dict[str, str], Path]
     assert "Zebra Stripes Detector" in out and "Bo Chen: 2 papers" in out
     assert "Papers for 2025-03-07 (2)" in out and "84%" in out and "/search QUERY" in out
     assert "It reaches 91.5% accuracy" in out and "Here's a concise" not in out
+
+
+DATE_HINT = "is not a date: use YYYY-MM-DD, e.g. 2025-03-07"
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (["search", "--since", "20250307", "zebra"], f"--since: “20250307” {DATE_HINT}"),
+    (["search", "--until", "2025-W10-5", "zebra"], f"--until: “2025-W10-5” {DATE_HINT}"),
+    (["fetch", "20250307"], f"DATE: “20250307” {DATE_HINT}"),
+    (["backfill", "--since", "2025-W10-5"], f"--since: “2025-W10-5” {DATE_HINT}"),
+])
+def test_every_command_takes_dates_as_yyyy_mm_dd_only(env: tuple[dict[str, str], Path],
+                                                      args: list[str], error: str) -> None:
+    result = run_bot(*args, env=env[0], cwd=env[1])
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"error: {error}\n"
+
+
+def test_the_console_refuses_the_same_dates_and_finds_papers_like_the_bot(
+        env: tuple[dict[str, str], Path]) -> None:
+    script = ("/search zebra since:20250306\n/search zebra until:2025-W10-4\n"
+              "/paper expert minimax langauge agnet\n/ask what is the meaning of zzzz?\n")
+    result = run_bot("console", env=env[0], cwd=env[1], stdin=script)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [f"error: since: “20250306” {DATE_HINT}",
+                         f"error: until: “2025-W10-4” {DATE_HINT}"]
+    # Not the start of a title: found by the search fallback /paper uses in Discord.
+    assert lines[2] == "PokéChamp: an Expert-level Minimax Language Agent"
+    assert lines[-1] == "no answer found"  # the CLI's words

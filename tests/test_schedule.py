@@ -47,3 +47,9 @@ def test_next_post_time_is_today_or_tomorrow_in_the_servers_zone():
     assert next_post_time(at("2025-03-10T10:00"), "09:00", "UTC") == at("2025-03-11T09:00")
     berlin = next_post_time(at("2025-03-10T10:00"), "09:00", "Europe/Berlin")
     assert berlin.astimezone(UTC) == at("2025-03-11T08:00")
+
+
+def test_a_digest_date_that_is_no_day_is_never_due_and_stops_nothing():
+    dates = [*DATES, "2025-02-30", "2025-3-11", "20250312"]
+    assert due("2025-03-10T12:00", since="2025-03-03", last="2025-03-05", dates=dates) == [
+        "2025-03-06", "2025-03-07", "2025-03-10"]

@@ -142,3 +142,17 @@ def test_values_is_a_leaf_that_settings_can_import_cheaply():
     config = ast.parse((root / "config.py").read_text())
     imported = {node.module for node in ast.walk(config) if isinstance(node, ast.ImportFrom)}
     assert "fetch" not in imported and "values" in imported
+
+
+def test_settings_keep_the_parsed_time_and_name_the_variable_when_refused(tmp_path):
+    from bot.config import ConfigError, load_settings
+
+    env = {"PAPERS_DB": str(tmp_path / "papers.db")}
+    assert load_settings(env).digest_fetch_after == dt.time(13, 30)
+    assert load_settings(env | {"DIGEST_FETCH_AFTER": "9.05"}).digest_fetch_after == dt.time(9, 5)
+    with pytest.raises(ConfigError) as refused:
+        load_settings(env | {"DIGEST_FETCH_AFTER": "25:99"})
+    assert str(refused.value) == f"DIGEST_FETCH_AFTER: “25:99” {TIME_HINT} (UTC)"
+    with pytest.raises(ConfigError) as refused:
+        load_settings(env | {"DIGEST_URL_TEMPLATE": "https://example.org/x.md"})
+    assert str(refused.value).startswith("DIGEST_URL_TEMPLATE: must contain {date}")

@@ -40,7 +40,6 @@ COLOUR_DIGEST = discord.Colour(0xFF9D00)
 COLOUR_SEARCH = discord.Colour(0x5865F2)
 COLOUR_ANSWER = discord.Colour(0x57F287)
 COLOUR_INFO = discord.Colour(0x99AAB5)
-COLOUR_ERROR = discord.Colour(0xED4245)
 
 CARD_SUMMARY_LIMIT = 1500  # a card stays readable; the rest goes behind "Full summary"
 SNIPPET_LIMIT = 200
@@ -435,16 +434,3 @@ def about_embed(papers: int, digests: int, latest_date: str | None, version: str
     embed.add_field(name="Version", value=truncate(version, 64) or "unknown", inline=True)
     embed.add_field(name="Uptime", value=format_uptime(uptime_seconds), inline=True)
     return embed
-
-
-def notice_embed(text: str, *, title: str | None = None,
-                 colour: discord.Colour = COLOUR_INFO) -> discord.Embed:
-    """A short message in an embed; `text` is escaped (multi-line kept)."""
-    return discord.Embed(title=truncate(title, TITLE_LIMIT) if title else None,
-                         description=truncate(text, DESCRIPTION_LIMIT, multiline=True) or "—",
-                         colour=colour)
-
-
-def error_embed(text: str, *, title: str | None = None) -> discord.Embed:
-    return notice_embed(text, title=title, colour=COLOUR_ERROR)
-

@@ -11,12 +11,12 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from .. import cards
-from ..digest import PaperRecord
-from ..errors import UserError
+from ..lookup import find_digest
 from ..posting import DigestPoster, PostBroken, missing_permissions
 from ..schedule import due_dates, next_post_time
 from ..store import GuildDigest
 from ..values import format_time
+from ..views import reply, soon
 from .options import Date, Time, TimeZone
 
 if TYPE_CHECKING:
@@ -171,7 +171,11 @@ class DigestCog(commands.Cog):
     @digest.command(name="status", description="Where and when the digest is posted")
     async def status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild is not None
-        setting = await self.store.guild_digest(interaction.guild.id)
+        text = await soon(interaction, self._status(interaction.guild.id), ephemeral=True)
+        await reply(interaction, content=text, ephemeral=True)
+
+    async def _status(self, guild_id: int) -> str:
+        setting = await self.store.guild_digest(guild_id)
         if setting is None or setting.channel_id is None:
             text = "The daily digest is not set up here. An admin can use `/digest channel`."
         else:
@@ -184,31 +188,31 @@ class DigestCog(commands.Cog):
             if setting.broken_reason:
                 text += (f"\n⚠️ Posting is paused: {setting.broken_reason}. Fix it, then run"
                          " `/digest channel` again.")
-        await interaction.response.send_message(text, ephemeral=True)
+        return text
 
     @digest.command(name="preview", description="Show what would be posted (only to you)")
     @app_commands.describe(date="Digest date, YYYY-MM-DD (default: the newest)")
     async def preview(self, interaction: discord.Interaction, date: Date | None = None) -> None:
-        day, papers = await self._pick_digest(date)
+        day, papers = await soon(interaction, find_digest(self.store, date), ephemeral=True)
         messages = cards.digest_header_messages(day, papers)
         note = (f"Preview: a thread “Papers for {day}” with {len(papers)} cards follows"
                 " this header.")
         if len(messages) > 1:
             note += f" (The header takes {len(messages)} messages; this is the first.)"
-        await interaction.response.send_message(note, embeds=messages[0], ephemeral=True)
+        await reply(interaction, content=note, embeds=messages[0], ephemeral=True)
 
     @digest.command(name="post", description="Post a digest now (never twice)")
     @app_commands.describe(date="Digest date, YYYY-MM-DD (default: the newest)")
     @manage_server
     async def post_now(self, interaction: discord.Interaction, date: Date | None = None) -> None:
         assert interaction.guild is not None
-        day, _ = await self._pick_digest(date)
+        await interaction.response.defer(ephemeral=True, thinking=True)  # posting takes a while
+        day, _ = await find_digest(self.store, date)
         setting = await self.store.guild_digest(interaction.guild.id)
         if setting is None or setting.channel_id is None:
-            await interaction.response.send_message(
-                "Choose a channel first with `/digest channel`.", ephemeral=True)
+            await interaction.followup.send("Choose a channel first with `/digest channel`.",
+                                            ephemeral=True)
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         channel = await self._usable_channel(setting)
         if channel is None:
             refreshed = await self.store.guild_digest(interaction.guild.id)
@@ -227,17 +231,6 @@ class DigestCog(commands.Cog):
             "empty": f"The {day} digest has no papers; nothing to post.",
         }[result.status]
         await interaction.followup.send(text, ephemeral=True)
-
-    async def _pick_digest(self, date: str | None) -> tuple[str, list[PaperRecord]]:
-        """The requested digest (default: the newest) and its papers; UserError if none."""
-        day = date or await self.store.latest_digest_date()
-        if day is None:
-            raise UserError("No digests are loaded yet.")
-        papers = await self.store.papers_on(day)
-        if not papers:
-            raise UserError(f"There is no digest with papers for {day}."
-                            " `/today` shows the newest one.")
-        return day, papers
 
     @staticmethod
     def _next_text(setting: GuildDigest) -> str:

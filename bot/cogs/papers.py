@@ -7,12 +7,11 @@ command tree's `on_error` turns into a short private reply saying what to do ins
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import re
-from collections.abc import Awaitable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -21,9 +20,9 @@ from discord.ext import commands
 from .. import cards
 from ..digest import PaperRecord, normalize_arxiv_id
 from ..errors import UserError
-from ..lookup import find_paper
+from ..lookup import find_digest, find_paper
 from ..search.snippets import best_sentence, highlighter
-from ..views import FullSummaryButton, Pager, PaperLoader, send_paper_card
+from ..views import FullSummaryButton, Pager, PaperLoader, reply, send_paper_card, soon
 from .options import CHOICES, MAX_QUERY, Date, Name, Query, Question, check_query
 
 if TYPE_CHECKING:
@@ -34,9 +33,7 @@ log = logging.getLogger(__name__)
 PER_PAGE = cards.RESULTS_PER_PAGE
 LIST_PER_PAGE = 10  # /today and /author: titles per page
 SEARCH_RESULTS = 25
-DEFER_AFTER = 1.0  # seconds: an answer not ready by then is deferred (Discord allows 3)
 _MENTION_RE = re.compile(r"<@!?\d+>")
-T = TypeVar("T")
 
 _NO_ANSWER = ("I couldn't find an answer to that in the digests. Try naming the paper or the "
               "method, or use `/search`.")
@@ -100,7 +97,7 @@ class PapersCog(commands.Cog):
     @app_commands.command(name="paper", description="One paper's full card")
     @app_commands.describe(query="An arXiv id, an arXiv/Hugging Face link, or a title")
     async def paper(self, interaction: discord.Interaction, query: Query) -> None:
-        record = await find_paper(self.engine, self.bot.store, query)
+        record = await soon(interaction, find_paper(self.engine, self.bot.store, query))
         interaction.extras["results"] = int(record is not None)
         if record is None:
             raise UserError(f"I don't know a paper “{shown(query)}”. Pick one of the titles "
@@ -130,16 +127,8 @@ class PapersCog(commands.Cog):
     @app_commands.command(name="today", description="The newest digest, or the one for a date")
     @app_commands.describe(date="Digest date, YYYY-MM-DD (default: the newest)")
     async def today(self, interaction: discord.Interaction, date: Date | None = None) -> None:
-        day = date or await self.bot.store.latest_digest_date()
-        papers = await self.bot.store.papers_on(day) if day else []
+        day, papers = await soon(interaction, find_digest(self.bot.store, date))
         interaction.extras["results"] = len(papers)
-        if not day or not papers:
-            if not day:
-                raise UserError("No digests are loaded yet.")
-            newest = await self.bot.store.latest_digest_date()
-            raise UserError(f"There is no digest with papers for {day}."
-                            + (f" The newest is {newest}: try `/today` without a date."
-                               if newest else ""))
         pages = cards.today_pages(day, papers, per_page=LIST_PER_PAGE)
         await _send_list(interaction, pages, papers, self._load)
 
@@ -177,7 +166,7 @@ class PapersCog(commands.Cog):
     @app_commands.command(name="ask", description="Ask a question about the papers")
     @app_commands.describe(question="A question in plain words")
     async def ask(self, interaction: discord.Interaction, question: Question) -> None:
-        embed = await _soon(interaction, self.answer(question))
+        embed = await soon(interaction, self.answer(question))
         interaction.extras["results"] = int(embed is not None)
         if embed is None:
             if interaction.response.is_done():  # deferred: the loading message becomes it
@@ -185,10 +174,7 @@ class PapersCog(commands.Cog):
             else:
                 await interaction.response.send_message(_NO_ANSWER, ephemeral=True)
             return
-        if interaction.response.is_done():
-            await interaction.edit_original_response(embed=embed)
-        else:
-            await interaction.response.send_message(embed=embed)
+        await reply(interaction, embed=embed)
 
     async def answer(self, question: str) -> discord.Embed | None:
         """The answer card: the evidence sentence quoted, the source paper linked."""
@@ -204,6 +190,7 @@ class PapersCog(commands.Cog):
         me = self.bot.user
         if message.author.bot or me is None or not _mentions(message.content, me.id):
             return
+        self.bot.replies.hold()
         question = " ".join(_MENTION_RE.sub(" ", message.content).split())
         try:
             question = check_query(question, "question")
@@ -224,20 +211,6 @@ class PapersCog(commands.Cog):
 def _mentions(content: str, user_id: int) -> bool:
     """Whether the text mentions the user (a reply that merely pings the bot does not)."""
     return f"<@{user_id}>" in content or f"<@!{user_id}>" in content
-
-
-async def _soon(interaction: discord.Interaction, work: Awaitable[T]) -> T:
-    """The result of `work`; if it is not ready within DEFER_AFTER the interaction is deferred
-    first (publicly, "thinking"), so Discord's 3 seconds never run out."""
-    task = asyncio.ensure_future(work)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if not done and not interaction.response.is_done():
-            await interaction.response.defer(thinking=True)
-    except BaseException:
-        task.cancel()
-        raise
-    return await task
 
 
 async def _send_pager(interaction: discord.Interaction, pager: Pager) -> None:
