@@ -27,6 +27,7 @@ from .options import CHOICES, MAX_QUERY, Date, Name, Query, Question, check_quer
 
 if TYPE_CHECKING:
     from ..app import Paperboy
+    from ..search import SearchEngine
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class PapersCog(commands.Cog):
         self.bot = bot
 
     @property
-    def engine(self):
+    def engine(self) -> SearchEngine:
         return self.bot.engine
 
     async def cog_load(self) -> None:
@@ -113,8 +114,9 @@ class PapersCog(commands.Cog):
                 hits = [self.engine.hit(doc) for doc in self.engine.newest_order()[:CHOICES]]
             else:
                 hits = self.engine.complete_title(typed, CHOICES)
-                if not hits and normalize_arxiv_id(typed):
-                    found = self.engine.paper(normalize_arxiv_id(typed))
+                arxiv_id = normalize_arxiv_id(typed)
+                if not hits and arxiv_id:
+                    found = self.engine.paper(arxiv_id)
                     hits = [found] if found else []
             return [app_commands.Choice(name=cards.autocomplete_name(h), value=h.arxiv_id)
                     for h in hits[:CHOICES]]
