@@ -236,6 +236,12 @@ def test_a_failed_tokenizer_keeps_the_verified_model_for_the_next_start(
     assert hub.requests == [f"/{NAME}/resolve/main/tokenizer.json"]
 
 
+def test_a_folder_that_cannot_be_made_is_unavailable(tmp_path: Path) -> None:
+    (tmp_path / "models").write_text("a file where the folder should be")
+    with pytest.raises(ModelUnavailable, match="cannot create"):
+        ensure_model(NAME, tmp_path / "models", base_url="http://127.0.0.1:9", timeout=1)
+
+
 @pytest.mark.parametrize("name", ["no-slash", "../../etc/passwd", "a/../b", "a/b/c", ""])
 def test_a_name_that_is_not_owner_slash_model_is_refused(name: str, tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailable, match="not a model name"):

@@ -34,7 +34,8 @@ class Embedder(Protocol):
 
 
 def paper_text(title: str, summary: str) -> str:
-    """The text a paper is embedded from: "title. summary"."""
+    """The text a paper is embedded from: "title. summary" (the summary as clean_summary
+    leaves it)."""
     title, summary = title.strip(), summary.strip()
     if not summary:
         return title
@@ -87,6 +88,9 @@ class OnnxEmbedder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        # Every text has its own length, so planned memory patterns are never reused; without
+        # them the process stays ~6 MB smaller at the same speed.
+        options.enable_mem_pattern = False
         digest = hashlib.sha256()
         for path in (model_path, tokenizer_path):
             with path.open("rb") as handle:

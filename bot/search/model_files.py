@@ -83,7 +83,10 @@ def ensure_model(
         target = folder / file.local
         if _verified(target, file.sha256):
             continue
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ModelUnavailable(f"embedding model: cannot create {folder}: {error}") from error
         url = f"{base_url.rstrip('/')}/{name}/resolve/{spec.revision}/{file.remote}"
         _download(url, target, file.sha256, deadline, timeout)
     return folder
