@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.papers", "bot.cogs.corpus", "bot.cogs.digest", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.papers", "bot.cogs.corpus", "bot.cogs.digest", "bot.cogs.admin",
+              "bot.cogs.semantic")
 
 
 def bot_intents() -> discord.Intents:

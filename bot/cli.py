@@ -66,7 +66,13 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     async with await Store.open(settings.db_path) as store:
         report = await ingest_directory(store, directory, progress)
         stats = await store.stats()
-    print(ingest_summary(report, f"{stats.papers} papers, {stats.appearances} appearances"))
+        print(ingest_summary(report, f"{stats.papers} papers, {stats.appearances} appearances"),
+              flush=True)
+        if settings.embed_model is not None or settings.embed_model_path is not None:
+            from .meaning import with_meaning  # vectors now, so the first search needs none
+            from .search import SearchEngine
+
+            await with_meaning(await SearchEngine.build(store), store, settings)
     return 0
 
 
@@ -110,14 +116,16 @@ async def cmd_paper(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _each_query(args: argparse.Namespace, settings: Settings,
                       answer: Callable[[SearchEngine, Store, str], Awaitable[T]], nothing: T,
-                      as_json: Callable[[T], object], as_text: Callable[[T], str]) -> int:
+                      as_json: Callable[[T], object], as_text: Callable[[T], str], *,
+                      meaning: bool = True) -> int:
     """Answer the query on the command line (a UserError ends the run), or with QUERY `-` each
     line of stdin: an empty or refused line gets `nothing`, and in text each result is headed
     by `# the line`."""
     single = None if args.query == ["-"] else " ".join(args.query).strip()
     if single == "":
         raise UsageError("empty query")
-    from .search import SearchEngine  # numpy & co. stay off the fast paths of other commands
+    from .meaning import with_meaning  # numpy & co. stay off the fast paths of other commands
+    from .search import SearchEngine
 
     def show(result: T, heading: str | None) -> None:
         if args.json:
@@ -129,6 +137,8 @@ async def _each_query(args: argparse.Namespace, settings: Settings,
 
     async with await Store.open(settings.db_path) as store:
         engine = await SearchEngine.build(store)
+        if meaning:
+            await with_meaning(engine, store, settings)
         if single is not None:
             show(await answer(engine, store, single), None)
             return 0
@@ -183,7 +193,7 @@ async def cmd_author(args: argparse.Namespace, settings: Settings) -> int:
 
     nobody: Authored = (None, [])
     return await _each_query(args, settings, author, nobody, lambda found: _hits_json(found[1]),
-                             as_text)
+                             as_text, meaning=False)
 
 
 async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:

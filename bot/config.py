@@ -13,6 +13,8 @@ from dotenv import load_dotenv
 
 from .values import BadValue, parse_time, url_template_problem
 
+# A public sentence-embedding model in ONNX, about 23 MB to download (see README).
+DEFAULT_EMBED_MODEL = "Xenova/all-MiniLM-L6-v2"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -37,6 +39,8 @@ class Settings:
     digest_fetch_every_seconds: int = 300
     digest_url_template: str | None = field(default=None, repr=False)
     digest_fetch_after: dt.time = dt.time(13, 30)  # UTC
+    embed_model: str | None = DEFAULT_EMBED_MODEL  # None: EMBED_MODEL=off, BM25 only
+    embed_model_path: Path | None = None  # a local model folder, used instead of a download
 
     def require_corpus_dir(self) -> Path:
         if not self.corpus_dir.is_dir():
@@ -100,7 +104,16 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         digest_fetch_every_seconds=_int(env, "DIGEST_FETCH_EVERY_SECONDS", 300, minimum=60),
         digest_url_template=_url_template(env.get("DIGEST_URL_TEMPLATE", "").strip()),
         digest_fetch_after=_time(env, "DIGEST_FETCH_AFTER", "13:30"),
+        embed_model=_embed_model(env.get("EMBED_MODEL", "").strip()),
+        embed_model_path=Path(raw).expanduser() if (raw := env.get("EMBED_MODEL_PATH", "").strip())
+        else None,
     )
+
+
+def _embed_model(raw: str) -> str | None:
+    if raw.lower() == "off":
+        return None
+    return raw or DEFAULT_EMBED_MODEL
 
 
 def _url_template(raw: str) -> str | None:

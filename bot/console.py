@@ -19,6 +19,7 @@ from .corpus.ingest import ingest_directory
 from .digest.clean import clean_summary
 from .errors import UserError
 from .lookup import find_paper
+from .meaning import with_meaning
 from .search import SearchEngine
 from .store import Store
 
@@ -121,6 +122,7 @@ async def run_console(settings: Settings, stdin: TextIO | None = None,
             finally:
                 logging.getLogger("bot").setLevel(level)
         engine = await SearchEngine.build(store)
+        await with_meaning(engine, store, settings)
         console = Console(store, engine, stdout)
         if interactive:
             console.say(f"Paperboy console: {len(engine)} papers. /help lists the commands.")

@@ -23,6 +23,10 @@ def hits_text(hits: list[Hit]) -> str:
 def answer_text(answer: Answer) -> str:
     if not answer.answer or answer.arxiv_id is None:
         return "no answer found"
+    if answer.kind == "list":
+        return answer.answer + "\n" + "\n".join(
+            f"{rank:2d}. {line.title} ({line.arxiv_id})  {hf_paper_url(line.arxiv_id)}\n"
+            f"    {line.sentence}" for rank, line in enumerate(answer.papers, 1))
     return (f"{answer.answer}\n\n-- {answer.title} ({answer.arxiv_id})"
             f"  {hf_paper_url(answer.arxiv_id)}")
 

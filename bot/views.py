@@ -19,7 +19,7 @@ import discord
 
 from . import cards
 from .digest import PaperRecord
-from .digest.clean import clean_summary
+from .digest.clean import clean_summary, split_sentences
 from .errors import UserError
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ PaperLoader = Callable[[str], Awaitable[PaperRecord | None]]
 T = TypeVar("T")
 
 SUMMARY_PREFIX = "paperboy:summary:"
+SIMILAR_PREFIX = "paperboy:similar:"
+SIMILAR = 5  # papers shown by "Similar" and /similar
 _ID = r"[A-Za-z0-9][A-Za-z0-9.\-/]{0,63}"  # the ids cards.paper_url accepts
 
 
@@ -156,12 +158,66 @@ class FullSummaryButton(discord.ui.DynamicItem[discord.ui.Button],
             await interaction.followup.send(embeds=embeds, ephemeral=True)
 
 
+class SimilarButton(discord.ui.DynamicItem[discord.ui.Button],
+                    template=re.escape(SIMILAR_PREFIX) + f"(?P<id>{_ID})"):
+    """Shows the papers most like this card's paper, as compact cards with a pager."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Similar", style=discord.ButtonStyle.secondary,
+                                           custom_id=SIMILAR_PREFIX + arxiv_id))
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> SimilarButton:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await send_similar(interaction, self.arxiv_id)
+        except UserError as error:
+            await say_privately(interaction, str(error))
+        except Exception as error:  # a dynamic item has no view to report it
+            await report_failure(interaction, error, f"Similar to {self.arxiv_id}")
+
+
+async def send_similar(interaction: discord.Interaction, arxiv_id: str) -> None:
+    """The SIMILAR papers nearest to one paper, as one page of compact cards."""
+    client: Any = interaction.client
+    hits = await client.engine.similar(arxiv_id, client.store, SIMILAR)
+    interaction.extras["results"] = len(hits)
+    if not hits:
+        await say_privately(interaction, "I found no other papers like that one.")
+        return
+    source = client.engine.paper(arxiv_id)
+    records = {r.arxiv_id: r for r in await client.store.get_papers(h.arxiv_id for h in hits)}
+    results = [(hit, _first_sentence(records[hit.arxiv_id].summary)
+                if hit.arxiv_id in records else "") for hit in hits]
+    label = f"like {source.title if source else arxiv_id}"
+
+    async def render(index: int) -> tuple[list[discord.Embed], Sequence[cards.PaperLike]]:
+        return cards.search_page(results, label, 1, 1, len(hits)), hits
+
+    async def load(paper_id: str) -> PaperRecord | None:
+        return await client.store.get_paper(paper_id)
+
+    await send_pager(interaction, Pager(interaction.user.id, 1, render, load))
+
+
+def _first_sentence(summary: str) -> str:
+    sentences = split_sentences(clean_summary(summary))
+    return sentences[0] if sentences else ""
+
+
 def paper_view(paper: PaperRecord, rest: str | None) -> discord.ui.View:
-    """Link buttons for arXiv, PDF and Hugging Face, and "Full summary" when it was cut."""
-    view = discord.ui.View(timeout=None)  # only links and a dynamic item: nothing to keep
+    """Link buttons for arXiv, PDF and Hugging Face, "Full summary" when it was cut, and
+    "Similar"."""
+    view = discord.ui.View(timeout=None)  # only links and dynamic items: nothing to keep
     safe = cards.paper_url(paper) is not None
     if rest and safe:
         view.add_item(FullSummaryButton(paper.arxiv_id))
+    if safe:
+        view.add_item(SimilarButton(paper.arxiv_id))
     if safe:
         for label, url in (("arXiv", paper.arxiv_url), ("PDF", paper.pdf_url),
                            ("Hugging Face", paper.hf_url)):
@@ -271,3 +327,14 @@ class Pager(discord.ui.View):
             # Deleted, or the interaction token expired: nothing left to disable.
             with contextlib.suppress(discord.HTTPException):
                 await self.message.edit(view=self)
+
+
+async def send_pager(interaction: discord.Interaction, pager: Pager) -> None:
+    embeds = await pager.first_page()
+    if interaction.response.is_done():
+        pager.message = await interaction.followup.send(embeds=embeds, view=pager, wait=True)
+        return
+    response = await interaction.response.send_message(embeds=embeds, view=pager)
+    resource = getattr(response, "resource", None)
+    pager.message = (resource if isinstance(resource, discord.InteractionMessage)
+                     else await interaction.original_response())

@@ -74,6 +74,7 @@ def bot_settings(db_path: Path, env: dict[str, str] | None = None, *,
         "CORPUS_DIR": str(db_path.parent / "corpus"),
         "DISCORD_TOKEN": token,
         "LOG_LEVEL": "INFO",
+        "EMBED_MODEL": "off",  # tests that want the model name EMBED_MODEL_PATH
     }
     values.update(env or {})
     return load_settings(values)

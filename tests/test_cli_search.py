@@ -82,6 +82,29 @@ def test_ask_json_gives_the_answer_sentence_and_its_paper(
     assert answer["title"].startswith("PokéChamp") and answer["evidence"]
 
 
+def test_ask_json_lists_the_papers_of_a_question_about_several(
+        env: tuple[dict[str, str], Path]) -> None:
+    result = run_bot("ask", "--json", "which papers are about animals like zebra or giraffe?",
+                     env=env[0], cwd=env[1])
+    answer = json.loads(result.stdout)
+    assert answer["kind"] == "list"
+    assert set(answer["sources"]) == {"2503.00001", "2503.00002"}
+    assert [p["arxiv_id"] for p in answer["papers"]] == answer["sources"]
+    assert all(set(p) == {"arxiv_id", "title", "sentence"} for p in answer["papers"])
+    text = run_bot("ask", "which papers are about zebra or giraffe?", env=env[0], cwd=env[1])
+    assert text.stdout.startswith("2 papers on ")
+    assert " 1. " in text.stdout and " 2. " in text.stdout
+
+
+def test_without_its_model_the_cli_says_so_once_and_answers_with_bm25(
+        env: tuple[dict[str, str], Path]) -> None:
+    missing = {**env[0], "EMBED_MODEL_PATH": str(env[1] / "no-model")}
+    result = run_bot("search", "--json", "zebra stripes", env=missing, cwd=env[1])
+    assert result.returncode == 0
+    assert json.loads(result.stdout)[0]["arxiv_id"] == "2503.00001"
+    assert result.stderr.count("semantic search unavailable, BM25 only: ") == 1
+
+
 def test_ask_stream_prints_an_empty_answer_for_an_empty_line(
         env: tuple[dict[str, str], Path]) -> None:
     result = run_bot("ask", "--json", "-", env=env[0], cwd=env[1],

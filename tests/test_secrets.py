@@ -54,7 +54,7 @@ async def db(tmp_path: Path) -> Path:
 
 
 def settings_for(db: Path, **extra: str):
-    return load_settings({"DISCORD_TOKEN": TOKEN, "PAPERS_DB": str(db),
+    return load_settings({"DISCORD_TOKEN": TOKEN, "EMBED_MODEL": "off", "PAPERS_DB": str(db),
                           "CORPUS_DIR": str(FIXTURE_DIGESTS), "LOG_LEVEL": "DEBUG", **extra})
 
 

@@ -28,6 +28,7 @@ from .embeds import (
     digest_header_messages,
     format_uptime,
     full_summary_embeds,
+    list_answer_card,
     paper_card,
     paper_select_options,
     paper_url,
@@ -56,7 +57,7 @@ __all__ = [
     "SNIPPET_LIMIT", "ZWSP", "PaperCard", "PaperLike", "about_embed", "ambiguous_author_embed",
     "answer_card", "author_pages", "authors_line", "autocomplete_name", "break_mentions",
     "button_label", "compact_card", "cut_at_sentence", "day_url", "digest_header_messages",
-    "escape", "format_uptime", "full_summary_embeds", "highlight_snippet", "normalize",
-    "paper_card", "paper_select_options", "paper_url", "plain", "readable_latex",
+    "escape", "format_uptime", "full_summary_embeds", "highlight_snippet", "list_answer_card",
+    "normalize", "paper_card", "paper_select_options", "paper_url", "plain", "readable_latex",
     "search_footer", "search_page", "sentence_ends", "today_pages", "truncate",
 ]

@@ -45,6 +45,7 @@ CARD_SUMMARY_LIMIT = 1500  # a card stays readable; the rest goes behind "Full s
 SNIPPET_LIMIT = 200
 RESULTS_PER_PAGE = 5
 LIST_TITLE_LIMIT = 200  # a title in a numbered list
+LIST_SENTENCE_LIMIT = 400  # a sentence under a title in a list answer
 NO_SUMMARY = "*No summary in the digest.*"
 
 Highlight = Callable[[str], bool]
@@ -406,6 +407,27 @@ def answer_card(question: str, answer: str, evidence: Sequence[str],
     return embed
 
 
+def list_answer_card(question: str, summary: str,
+                     papers: Sequence[tuple[PaperLike, str]]) -> discord.Embed:
+    """An answer that is several papers: the summary line ("5 papers on …, 1 Aug – 30 Oct
+    2025"), then each paper linked, with its newest date and the sentence that shows why,
+    the sentences cut so that every paper fits."""
+    head = truncate(summary, 300)
+    heads = []
+    for number, (paper, _) in enumerate(papers, 1):
+        line = f"**{number}.** {_link(_title(paper, LIST_TITLE_LIMIT), paper_url(paper))}"
+        heads.append(line + (f" · {truncate(_latest(paper), 32)}" if _latest(paper) else ""))
+    room = DESCRIPTION_LIMIT - len(head) - 2 - sum(len(line) + 4 for line in heads)
+    share = room // len(papers) if papers else 0
+    lines = []
+    for line, (_, sentence) in zip(heads, papers, strict=True):
+        quote = truncate(sentence, min(share, LIST_SENTENCE_LIMIT)) if share > 0 else ""
+        lines.append(line + (f"\n> {quote}" if quote else ""))
+    return discord.Embed(title=truncate(question, TITLE_LIMIT) or "Question",
+                         description="\n\n".join([head, "\n".join(lines)]) if lines else head,
+                         colour=COLOUR_ANSWER)
+
+
 def format_uptime(seconds: float) -> str:
     """ "3d 4h 12m", "5m 3s", "42s"."""
     seconds = max(0, int(seconds))
@@ -420,7 +442,7 @@ def format_uptime(seconds: float) -> str:
 
 
 def about_embed(papers: int, digests: int, latest_date: str | None, version: str,
-                uptime_seconds: float) -> discord.Embed:
+                uptime_seconds: float, search: str = "") -> discord.Embed:
     embed = discord.Embed(
         title="Paperboy",
         description="I answer questions about AI papers from the Hugging Face daily-paper "
@@ -433,4 +455,6 @@ def about_embed(papers: int, digests: int, latest_date: str | None, version: str
                     inline=True)
     embed.add_field(name="Version", value=truncate(version, 64) or "unknown", inline=True)
     embed.add_field(name="Uptime", value=format_uptime(uptime_seconds), inline=True)
+    if search:
+        embed.add_field(name="Search", value=truncate(search, FIELD_VALUE_LIMIT), inline=False)
     return embed

@@ -56,6 +56,7 @@ class AdminCog(commands.Cog):
             latest_date=await self.bot.store.latest_digest_date(),
             version=bot_version(),
             uptime_seconds=time.monotonic() - self.bot.started_at,
+            search=self.bot.engine.semantic.status(),
         )
 
     @commands.Cog.listener()

@@ -22,7 +22,17 @@ from ..digest import PaperRecord, normalize_arxiv_id
 from ..errors import UserError
 from ..lookup import find_digest, find_paper
 from ..search.snippets import best_sentence, highlighter
-from ..views import FullSummaryButton, Pager, PaperLoader, reply, send_paper_card, soon
+from ..views import (
+    FullSummaryButton,
+    Pager,
+    PaperLoader,
+    SimilarButton,
+    reply,
+    send_pager,
+    send_paper_card,
+    send_similar,
+    soon,
+)
 from .options import CHOICES, MAX_QUERY, Date, Name, Query, Question, check_query
 
 if TYPE_CHECKING:
@@ -55,10 +65,10 @@ class PapersCog(commands.Cog):
 
     async def cog_load(self) -> None:
         # "Full summary" buttons carry the paper id: they work on any card, even old ones.
-        self.bot.add_dynamic_items(FullSummaryButton)
+        self.bot.add_dynamic_items(FullSummaryButton, SimilarButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(FullSummaryButton)
+        self.bot.remove_dynamic_items(FullSummaryButton, SimilarButton)
 
     async def _load(self, arxiv_id: str) -> PaperRecord | None:
         return await self.bot.store.get_paper(arxiv_id)
@@ -91,7 +101,7 @@ class PapersCog(commands.Cog):
                         if hit.arxiv_id in records else "") for hit in page]
             return cards.search_page(results, query, index + 1, pages, len(hits), highlight), page
 
-        await _send_pager(interaction, Pager(interaction.user.id, pages, render, self._load))
+        await send_pager(interaction, Pager(interaction.user.id, pages, render, self._load))
 
     # -- /paper ------------------------------------------------------------------------
 
@@ -123,6 +133,19 @@ class PapersCog(commands.Cog):
         except Exception:  # an autocomplete cannot show an error: offer nothing
             log.exception("paper title autocomplete failed")
             return []
+
+    # -- /similar ----------------------------------------------------------------------
+
+    @app_commands.command(name="similar", description="The papers most like one paper")
+    @app_commands.describe(paper="An arXiv id, an arXiv/Hugging Face link, or a title")
+    async def similar(self, interaction: discord.Interaction, paper: Query) -> None:
+        record = await find_paper(self.engine, self.bot.store, paper)
+        if record is None:
+            raise UserError(f"I don't know a paper “{shown(paper)}”. Pick one of the titles "
+                            "offered as you type.")
+        await send_similar(interaction, record.arxiv_id)
+
+    similar.autocomplete("paper")(_paper_titles)
 
     # -- /today ------------------------------------------------------------------------
 
@@ -183,6 +206,10 @@ class PapersCog(commands.Cog):
         answer = await self.engine.ask(question, self.bot.store)
         if not answer.answer or answer.arxiv_id is None:
             return None
+        if answer.kind == "list":
+            found = [(self.engine.paper(line.arxiv_id), line.sentence) for line in answer.papers]
+            return cards.list_answer_card(question, answer.answer,
+                                          [(hit, sentence) for hit, sentence in found if hit])
         paper = self.engine.paper(answer.arxiv_id)
         # The answer is extractive: it *is* the evidence sentence, so it is shown once, quoted.
         return cards.answer_card(question, "", (answer.answer,), paper)
@@ -215,15 +242,6 @@ def _mentions(content: str, user_id: int) -> bool:
     return f"<@{user_id}>" in content or f"<@!{user_id}>" in content
 
 
-async def _send_pager(interaction: discord.Interaction, pager: Pager) -> None:
-    embeds = await pager.first_page()
-    if interaction.response.is_done():
-        pager.message = await interaction.followup.send(embeds=embeds, view=pager, wait=True)
-        return
-    response = await interaction.response.send_message(embeds=embeds, view=pager)
-    resource = getattr(response, "resource", None)
-    pager.message = (resource if isinstance(resource, discord.InteractionMessage)
-                     else await interaction.original_response())
 
 
 async def _send_list(interaction: discord.Interaction, pages: list[discord.Embed],
@@ -236,7 +254,7 @@ async def _send_list(interaction: discord.Interaction, pages: list[discord.Embed
     async def render(index: int):
         return [pages[index]], papers[starts[index]:starts[index + 1]]
 
-    await _send_pager(interaction, Pager(interaction.user.id, len(pages), render, load))
+    await send_pager(interaction, Pager(interaction.user.id, len(pages), render, load))
 
 
 async def setup(bot: Paperboy) -> None:

@@ -28,6 +28,11 @@ class Embedder(Protocol):
     @property
     def dim(self) -> int: ...
 
+    @property
+    def key(self) -> str:
+        """Names the model exactly: saved vectors are kept per key."""
+        ...
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One float32 row of unit length per text, shape (len(texts), dim)."""
         ...

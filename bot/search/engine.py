@@ -33,10 +33,14 @@ from .answers import Answer, Candidate, best_answer
 from .authors import AuthorIndex, AuthorResult
 from .cache import StringColumn
 from .index import BM25Index, BM25Params, Builder, Either
+from .lists import MAX_PAPERS as MAX_LIST
+from .lists import ListQuestion, list_answer, read_list_question
 from .query import Query, parse_query
-from .titles import TitleIndex
+from .semantic import DEPTH, MIN_COSINE, Semantic, fuse
+from .titles import TitleIndex, normal_title
 from .tokenize import SYNONYMS, clear_token_caches, tokenize
 from .typos import TypoIndex, correct
+from .vectors import VectorTable
 
 
 class SearchError(UserError, ValueError):
@@ -75,6 +79,7 @@ class Hit:
 
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LIST_CANDIDATES = 24  # papers searched for a list answer, before those near the best are kept
 
 
 def parse_date(value: str | None, name: str) -> int | None:
@@ -318,18 +323,60 @@ class Snapshot:
             for alternative in (group.ways if isinstance(group, Either) else group)
             for t in alternative if self.index.doc_frequency(t) > 0))
 
-    def search(self, query: Query, limit: int, lo: int | None, hi: int | None) -> list[Hit]:
+    def search(self, query: Query, limit: int, lo: int | None, hi: int | None,
+               meaning: tuple[VectorTable, np.ndarray] | None = None) -> list[Hit]:
+        """BM25 alone, or fused with the cosine of the query's vector (`meaning`). An arXiv
+        id, a link or an exact title keeps its paper first."""
         mask = self.date_mask(lo, hi)
         first: list[int] = []
         if query.arxiv_id is not None:
             doc = self.doc_of.get(query.arxiv_id)
             if doc is not None and (mask is None or mask[doc]):
                 first.append(doc)
+        if not query.text.strip():
+            meaning = None  # an id alone: nothing to mean
         groups = self.query_groups(query)
-        ranked = self.index.top_groups(groups, limit + len(first), mask) if groups else []
+        depth = max(limit, DEPTH) if meaning is not None else limit
+        ranked = self.index.top_groups(groups, depth + len(first), mask) if groups else []
+        ranked = [(doc, score) for doc, score in ranked if doc not in first]
+        if meaning is not None:
+            exact = normal_title(query.text)
+            first += [doc for doc, _ in ranked[:DEPTH] if self.titles.folded[doc] == exact][:1]
+            ranked = self._fused(ranked, meaning, mask, limit + len(first), set(first))
         hits = [self.hit(doc, score) for doc, score in ranked if doc not in first]
         top = max((h.score for h in hits), default=0.0) + 1.0
         return ([self.hit(doc, top) for doc in first] + hits)[:limit]
+
+    def _fused(self, ranked: list[tuple[int, float]], meaning: tuple[VectorTable, np.ndarray],
+               mask: np.ndarray | None, limit: int, skip: set[int]) -> list[tuple[int, float]]:
+        table, query = meaning
+        cosines = table.cosine(query)
+        nearest = []
+        count = min(DEPTH + len(skip), len(cosines))
+        top = np.argpartition(-cosines, count - 1)[:count] if count else np.arange(0)
+        for row in top[np.argsort(-cosines[top])]:
+            if cosines[row] < MIN_COSINE:
+                break
+            doc = self.doc_of.get(table.ids[row])
+            if doc is not None and doc not in skip and (mask is None or mask[doc]):
+                nearest.append(doc)
+        rows = {doc: table.row(self.arxiv_ids[doc]) for doc, _ in ranked}
+        rows.update((doc, table.row(self.arxiv_ids[doc])) for doc in nearest)
+        return fuse(ranked, lambda doc: float(cosines[rows[doc]]) if rows[doc] >= 0 else 0.0,
+                    nearest, limit)
+
+    def similar(self, doc: int, k: int, vectors: VectorTable | None, text: str) -> list[Hit]:
+        """The k papers nearest to `doc` by vector; without one, by BM25 on `text` (its title
+        and summary). Never the paper itself."""
+        arxiv_id = self.arxiv_ids[doc]
+        vector = vectors.vector(arxiv_id) if vectors is not None else None
+        if vectors is not None and vector is not None:
+            nearest = vectors.nearest(vector, k, (arxiv_id,))
+            near = ((self.doc_of.get(a), score) for a, score in nearest)
+            return [self.hit(d, score) for d, score in near if d is not None][:k]
+        terms = [t for t in dict.fromkeys(tokenize(text)) if self.index.doc_frequency(t) > 0]
+        ranked = self.index.top_groups([[(t,)] for t in terms], k + 1) if terms else []
+        return [self.hit(d, score) for d, score in ranked if d != doc][:k]
 
     def author(self, name: str) -> tuple[AuthorResult, list[Hit]]:
         result = self.authors.lookup(name)
@@ -356,6 +403,7 @@ class SearchEngine:
         self._snapshot = Snapshot(self.params, self.weights).freeze()
         self._updating = asyncio.Lock()  # one update at a time: each starts from the last
         self.cache_status = "off"  # "loaded", "saved", "unsaved" (see build)
+        self.semantic = Semantic("off")  # the bot and the CLI attach a model when there is one
 
     # -- loading ---------------------------------------------------------------------
 
@@ -461,7 +509,24 @@ class SearchEngine:
         lo, hi = parse_date(since, "since"), parse_date(until, "until")
         if lo is not None and hi is not None and lo > hi:
             raise SearchError(f"since {since} is after until {until}")
-        return self._snapshot.search(parse_query(query), limit, lo, hi)
+        snapshot = self._snapshot
+        return snapshot.search(parse_query(query), limit, lo, hi, self._meaning(snapshot, query))
+
+    def _meaning(self, snapshot: Snapshot, query: str) -> tuple[VectorTable, np.ndarray] | None:
+        table = self.semantic.usable(len(snapshot.doc_of))
+        vector = self.semantic.query_vector(query) if table is not None else None
+        return (table, vector) if table is not None and vector is not None else None
+
+    async def similar(self, arxiv_id: str, store: Store, k: int = 5) -> list[Hit]:
+        """The k papers most like this one (by vector, else by BM25 on its title and summary)."""
+        snapshot = self._snapshot
+        doc = snapshot.doc_of.get(arxiv_id)
+        record = await store.get_paper(arxiv_id) if doc is not None else None
+        if doc is None or record is None:
+            raise SearchError(f"no paper {arxiv_id} in the digests")
+        vectors = self.semantic.vectors if self.semantic.embedder is not None else None
+        text = f"{record.title} {clean_summary(record.summary)}"
+        return snapshot.similar(doc, k, vectors, text)
 
     # -- authors and titles ------------------------------------------------------------
 
@@ -492,11 +557,35 @@ class SearchEngine:
         if papers < 1:
             raise SearchError("limit must be at least 1")
         snapshot = self._snapshot
-        hits = snapshot.search(parse_query(question), papers, None, None)
-        records = {r.arxiv_id: r for r in await store.get_papers(h.arxiv_id for h in hits)}
-        candidates = [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score)
-                      for h in hits if h.arxiv_id in records]
+        newest = int(snapshot.latest_date.max()) if len(snapshot.doc_of) else 0
+        listing = read_list_question(question, parse_day(_date_str(newest)) if newest else None)
+        if listing is not None:
+            return await self._list(snapshot, listing, store)
+        hits = snapshot.search(parse_query(question), papers, None, None,
+                               self._meaning(snapshot, question))
+        candidates = await _candidates(hits, store)
         return best_answer(question, candidates, snapshot.term_weight)
+
+    async def _list(self, snapshot: Snapshot, listing: ListQuestion, store: Store) -> Answer:
+        """The papers on the question's topic in its period (the newest ones when it names
+        only a period)."""
+        period = listing.period
+        lo = _date_int(period.start.isoformat()) if period else None
+        hi = _date_int(period.end.isoformat()) if period else None
+        if listing.topic:
+            meaning = self._meaning(snapshot, listing.topic)
+            hits = snapshot.search(parse_query(listing.topic), LIST_CANDIDATES, lo, hi, meaning)
+        else:
+            mask = snapshot.date_mask(lo, hi)
+            docs = [d for d in snapshot.newest if mask is None or mask[d]][:MAX_LIST]
+            hits = [snapshot.hit(d, 1.0) for d in docs]
+        return list_answer(listing, await _candidates(hits, store), snapshot.term_weight)
+
+
+async def _candidates(hits: Sequence[Hit], store: Store) -> list[Candidate]:
+    records = {r.arxiv_id: r for r in await store.get_papers(h.arxiv_id for h in hits)}
+    return [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score, h.date)
+            for h in hits if h.arxiv_id in records]
 
 
 def _next_snapshot(current: Snapshot, records: Sequence[PaperRecord], gone: Sequence[int]

@@ -13,6 +13,7 @@ from .tokenize import tokenize_query
 @dataclass(frozen=True, slots=True)
 class Query:
     arxiv_id: str | None  # the paper an arXiv id or arXiv/Hugging Face link in it names
+    text: str  # the query without that id or link
     terms: tuple[str, ...]  # its index terms in order, once each (the id and link left out)
     acronyms: dict[str, str]  # index term → acronym as written, for words written as one
 
@@ -20,5 +21,5 @@ class Query:
 def parse_query(text: str) -> Query:
     arxiv_id = normalize_arxiv_id(text)
     words = ID_IN_URL_RE.sub(" ", text).replace(arxiv_id, " ") if arxiv_id else text
-    return Query(arxiv_id, tuple(dict.fromkeys(tokenize_query(words))),
+    return Query(arxiv_id, words, tuple(dict.fromkeys(tokenize_query(words))),
                  written_as_acronyms(words))

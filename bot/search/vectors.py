@@ -40,12 +40,14 @@ def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class VectorTable:
-    """Paper ids → quantised unit vectors, all made by the model `key` names."""
+    """Paper ids → quantised unit vectors, all made by the model `key` names, each with a tag
+    (what the vector was computed from, so that a changed text is seen)."""
 
     def __init__(self, dim: int, key: str) -> None:
         self.dim = dim
         self.key = key
         self._ids: list[str] = []
+        self._tags: list[str] = []
         self._rows: dict[str, int] = {}
         self._codes = np.zeros((0, dim), dtype=np.int8)
         self._scales = np.zeros(0, dtype=np.float32)
@@ -61,17 +63,29 @@ class VectorTable:
         """The ids in row order: `cosine` scores line up with them."""
         return self._ids
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
-        """Store (or replace) the vectors of `ids`, one float row each."""
+    def tag(self, paper_id: str) -> str | None:
+        row = self._rows.get(paper_id)
+        return self._tags[row] if row is not None else None
+
+    def row(self, paper_id: str) -> int:
+        """The row of a paper's vector (its place in `cosine`'s scores), -1 if it has none."""
+        return self._rows.get(paper_id, -1)
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray, tags: Sequence[str] = ()) -> None:
+        """Store (or replace) the vectors of `ids`, one float row each, with their tags."""
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.shape != (len(ids), self.dim):
             raise ValueError(f"expected {len(ids)} rows of {self.dim}, got {vectors.shape}")
         codes, scales = quantize(vectors)
         rows = np.empty(len(ids), dtype=np.int64)
         for i, paper_id in enumerate(ids):
+            tag = tags[i] if tags else ""
             row = self._rows.setdefault(paper_id, len(self._ids))
             if row == len(self._ids):
                 self._ids.append(paper_id)
+                self._tags.append(tag)
+            else:
+                self._tags[row] = tag
             rows[i] = row
         if len(self._ids) > len(self._codes):
             self._grow(max(len(self._ids), len(self._codes) * 3 // 2, 64))
@@ -128,6 +142,7 @@ class VectorTable:
             "codes": self._codes[:count],
             "scales": self._scales[:count],
             **pack_strings("ids", self._ids),
+            **pack_strings("tags", self._tags),
             **pack_strings("key", [self.key]),
         }
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -150,9 +165,11 @@ class VectorTable:
                 raise ValueError(f"format {int(arrays['format'])}, not {FORMAT}")
             saved_key = unpack_strings(arrays, "key")
             ids = unpack_strings(arrays, "ids")
+            tags = unpack_strings(arrays, "tags")
             codes, scales = arrays["codes"], arrays["scales"]
             if (codes.dtype != np.int8 or codes.ndim != 2 or scales.dtype != np.float32
                     or scales.shape != (len(ids),) or len(codes) != len(ids)
+                    or len(tags) != len(ids)
                     or len(set(ids)) != len(ids)):
                 raise ValueError("bad vector arrays")
         except FileNotFoundError:
@@ -164,7 +181,7 @@ class VectorTable:
             log.info("vectors: %s was made by another model; starting afresh", path)
             return None
         table = cls(codes.shape[1], key)
-        table._ids = ids
+        table._ids, table._tags = ids, tags
         table._rows = {paper_id: row for row, paper_id in enumerate(ids)}
         table._codes, table._scales = codes, scales
         return table
