@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,6 +37,7 @@ DEPTH = 100  # candidates taken from each ranking before fusing
 MIN_COSINE = 0.35
 CHUNK = 32  # papers embedded per worker-thread call
 SAVE_EVERY = 512  # papers embedded between two saves of the table
+EMBED_NICENESS = 10  # the embedding thread yields the CPU to the event loop's thread
 
 
 def open_model(name: str | None, folder: Path | None, downloads: Path) -> Embedder:
@@ -134,6 +137,7 @@ class Semantic:
         self.embedded = 0  # how many of them have a vector
         self._complete = 0  # `wanted` when the last catch_up finished
         self._writing = asyncio.Lock()
+        self._worker: ThreadPoolExecutor | None = None
 
     def attach(self, embedder: Embedder, folder: Path | None) -> None:
         """Use `embedder` from now on, starting from the vectors it saved in `folder` if any."""
@@ -186,7 +190,8 @@ class Semantic:
             for start in range(0, len(todo), CHUNK):
                 chunk = todo[start:start + CHUNK]
                 texts = [embedding_text(r) for r in chunk]
-                rows = await asyncio.to_thread(embedder.embed, texts)
+                rows = await asyncio.get_running_loop().run_in_executor(
+                    self._embedding_thread(), embedder.embed, texts)
                 if self.embedder is not embedder:  # detached or replaced meanwhile
                     return start
                 table.add([r.arxiv_id for r in chunk], rows, [text_key(r) for r in chunk])
@@ -201,6 +206,13 @@ class Semantic:
                      time.monotonic() - started, len(table))
             return len(todo)
 
+    def _embedding_thread(self) -> ThreadPoolExecutor:
+        """One thread, at a lower priority: on a 1-vCPU VPS the model gets what the event
+        loop leaves, so answers never wait behind a chunk of papers."""
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, "embedding", initializer=_lower_priority)
+        return self._worker
+
     async def _save(self, table: VectorTable) -> None:
         if self.path is None:
             return
@@ -208,3 +220,8 @@ class Semantic:
             await asyncio.to_thread(table.save, self.path)
         except OSError as error:
             log.warning("could not save vectors to %s: %s", self.path, error)
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # Linux gives each thread its own nice
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), EMBED_NICENESS)
