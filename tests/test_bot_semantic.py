@@ -151,3 +151,10 @@ async def test_a_single_fact_question_keeps_its_quoted_sentence(paperboy):
     [card] = embeds_of(message)
     assert card["description"].startswith("> ")
     assert "3.1x" in card["description"]
+
+
+async def test_similar_offers_titles_as_you_type_like_paper(paperboy):
+    choices = await paperboy.fake.autocomplete("similar", {"paper": "retr"}, focused="paper")
+    assert choices and all("retr" in c["name"].lower() for c in choices)
+    assert choices == await paperboy.fake.autocomplete("paper", {"query": "retr"},
+                                                       focused="query")
