@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 
 from bot.digest import PaperRecord
-from bot.search import SearchEngine, SearchError, tokenize
+from bot.search import SearchEngine, SearchError
 from bot.search.answers import Candidate, best_answer, focus_terms
+from bot.search.tokenize import tokenize
+
+from .search_support import engine_of
 
 
 def paper(arxiv_id: str, title: str, authors: tuple[str, ...], summary: str,
@@ -46,7 +49,7 @@ PAPERS = [
 
 @pytest.fixture(scope="module")
 def engine() -> SearchEngine:
-    return SearchEngine.from_records(PAPERS)
+    return engine_of(PAPERS)
 
 
 def ids(hits) -> list[str]:

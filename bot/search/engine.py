@@ -181,16 +181,14 @@ class Snapshot:
 
     # -- changing (before publication) ---------------------------------------------------
 
-    def add(self, records: Iterable[PaperRecord]) -> int:
-        """Index papers (a paper already indexed is replaced); returns how many changed."""
-        builder = self.index.builder()
-        changed = self.feed(builder, list(records))
-        self.commit(builder)
-        return changed
-
     def apply(self, records: Sequence[PaperRecord], gone: Sequence[int]) -> int:
+        """Remove the `gone` doc ids and index `records` (a paper already indexed is replaced);
+        returns how many papers changed."""
         self._remove(gone)
-        return self.add(records) + len(gone)
+        builder = self.index.builder()
+        changed = self.feed(builder, records)
+        self.commit(builder)
+        return changed + len(gone)
 
     def docs_listed_on(self, days: set[int]) -> list[int]:
         """Live doc ids listed on any of `days`."""
@@ -365,15 +363,6 @@ class SearchEngine:
         self.cache_status = "off"  # "loaded", "saved", "unsaved" (see build)
 
     # -- loading ---------------------------------------------------------------------
-
-    @classmethod
-    def from_records(cls, records: Iterable[PaperRecord], params: BM25Params | None = None,
-                     weights: FieldWeights | None = None) -> SearchEngine:
-        engine = cls(params, weights)
-        snapshot = Snapshot(engine.params, engine.weights)
-        snapshot.add(records)
-        engine._snapshot = snapshot.freeze()
-        return engine
 
     @classmethod
     async def build(cls, store: Store, params: BM25Params | None = None,
