@@ -24,6 +24,7 @@ import numpy as np
 
 from ..digest import PaperRecord
 from ..digest.clean import clean_summary
+from ..errors import UserError
 from ..store import Store
 from . import cache as index_cache
 from .acronyms import AcronymTable
@@ -37,8 +38,9 @@ from .tokenize import SYNONYMS, clear_token_caches, tokenize
 from .typos import TypoIndex, correct
 
 
-class SearchError(ValueError):
-    """A query the engine cannot run (empty, bad date, since after until)."""
+class SearchError(UserError):
+    """A query the engine cannot run (empty, bad date, since after until); the message says
+    why, for the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +364,22 @@ class SearchEngine:
         self._updating = asyncio.Lock()  # one update at a time: each starts from the last
         self.cache_status = "off"  # "loaded", "saved", "unsaved" (see build)
 
+    @property
+    def snapshot(self) -> Snapshot:
+        """The current index (read it once per query: an update replaces it)."""
+        return self._snapshot
+
     # -- loading ---------------------------------------------------------------------
+
+    @classmethod
+    def from_records(cls, records: Iterable[PaperRecord], params: BM25Params | None = None,
+                     weights: FieldWeights | None = None) -> SearchEngine:
+        """An engine over `records` built in this thread (no store: for benchmarks)."""
+        engine = cls(params, weights)
+        snapshot = Snapshot(engine.params, engine.weights)
+        snapshot.apply(list(records), [])
+        engine._snapshot = snapshot.freeze()
+        return engine
 
     @classmethod
     async def build(cls, store: Store, params: BM25Params | None = None,
@@ -426,6 +443,8 @@ class SearchEngine:
                 records = await store.get_papers(ids)
                 found = {r.arxiv_id for r in records}
                 gone = [current.doc_of[a] for a in ids if a not in found and a in current.doc_of]
+            if not records and not gone:
+                return 0
             following, changed = await asyncio.to_thread(_next_snapshot, current, records, gone)
             self._snapshot = following
             return changed
