@@ -39,6 +39,7 @@ from bot.corpus.files import find_digest_files  # noqa: E402
 from bot.digest import PaperRecord, parse_digest  # noqa: E402
 from bot.search import SearchEngine  # noqa: E402
 from bot.search.engine import paper_tokens  # noqa: E402
+from bot.search.query import parse_query  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "corpus-real"
 
@@ -125,12 +126,13 @@ def bench_rank_bm25(engine: SearchEngine, papers: list[PaperRecord],
     build = time.perf_counter() - started
     times, same = [], 0
     for query in queries:
-        terms = engine.plain_terms(query)  # the search's own terms, acronyms not expanded
+        # The search's own terms, acronyms not expanded.
+        terms = engine.snapshot.plain_terms(parse_query(query))
         t = time.perf_counter()
         scores = reference.get_scores(terms)
         top = sorted(range(len(scores)), key=lambda d: -scores[d])[:10]
         times.append((time.perf_counter() - t) * 1000)
-        ours = [doc for doc, _ in engine.index.top(terms, 10)]
+        ours = [doc for doc, _ in engine.snapshot.index.top_groups([[(t,)] for t in terms], 10)]
         floor = scores.min() + 1e-9  # BM25Plus gives non-matching papers a constant
         ref_scores = sorted((scores[d] for d in top if scores[d] > floor), reverse=True)
         our_scores = sorted((scores[d] for d in ours), reverse=True)

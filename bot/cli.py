@@ -27,7 +27,9 @@ from .store import Store
 from .values import parse_date
 
 if TYPE_CHECKING:
-    from .search import Answer, AuthorResult, Hit, SearchEngine
+    from .search import Hit, SearchEngine
+    from .search.answers import Answer
+    from .search.authors import AuthorResult
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 T = TypeVar("T")

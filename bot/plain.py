@@ -9,7 +9,9 @@ from .digest.models import hf_paper_url
 
 if TYPE_CHECKING:
     from .digest import PaperRecord
-    from .search import Answer, AuthorResult, Hit
+    from .search import Hit
+    from .search.answers import Answer
+    from .search.authors import AuthorResult
 
 
 def hits_text(hits: list[Hit]) -> str:

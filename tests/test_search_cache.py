@@ -153,7 +153,7 @@ async def test_a_damaged_index_is_rebuilt_never_fatal(store: Store, damage: str)
 
 
 async def test_other_code_or_parameters_do_not_use_the_saved_index(store: Store) -> None:
-    from bot.search import FieldWeights
+    from bot.search.engine import FieldWeights
 
     await SearchEngine.build(store)
     other = await SearchEngine.build(store, weights=FieldWeights(title=5))

@@ -8,8 +8,11 @@ import pytest
 
 from bot.digest import PaperRecord
 from bot.errors import UserError
-from bot.search import SearchEngine, SearchError, tokenize
+from bot.search import SearchEngine, SearchError
 from bot.search.answers import Candidate, best_answer, focus_terms
+from bot.search.tokenize import tokenize
+
+from .search_support import engine_of
 
 
 def paper(arxiv_id: str, title: str, authors: tuple[str, ...], summary: str,
@@ -47,7 +50,7 @@ PAPERS = [
 
 @pytest.fixture(scope="module")
 def engine() -> SearchEngine:
-    return SearchEngine.from_records(PAPERS)
+    return engine_of(PAPERS)
 
 
 def ids(hits) -> list[str]:
@@ -110,6 +113,13 @@ def test_bad_dates_are_refused(engine: SearchEngine, kwargs: dict[str, str]) -> 
 def test_an_empty_query_is_refused(engine: SearchEngine) -> None:
     with pytest.raises(SearchError):
         engine.search("   ")
+
+
+@pytest.mark.parametrize("call", [lambda e: e.search("  "), lambda e: e.author(""),
+                                  lambda e: e.search("x", since="2025-02-30")])
+def test_a_refused_query_is_a_user_error_with_its_reason(engine: SearchEngine, call) -> None:
+    with pytest.raises(UserError, match=r"empty|not a date"):
+        call(engine)
 
 
 @pytest.mark.parametrize("name", ["Guokan Shang", "guokan shang", "guokan-shang", "Shang",

@@ -9,8 +9,10 @@ import pytest
 from bot.digest import PaperRecord
 from bot.search import SearchEngine
 from bot.search.acronyms import AcronymTable
-from bot.search.index import BM25Index, Either
+from bot.search.index import Either
 from bot.search.typos import TypoIndex, correct
+
+from .search_support import engine_of, indexed, plain_scores
 
 
 def paper(arxiv_id: str, title: str, summary: str) -> PaperRecord:
@@ -31,16 +33,15 @@ def test_a_typo_becomes_only_its_most_frequent_closest_term() -> None:
 def test_either_scores_the_best_of_its_ways() -> None:
     docs = [["graphic", "user", "interfac", "agent"], ["gui", "agent"], ["user", "agent"],
             ["gui", "graphic", "user", "interfac"], ["robot"]]
-    index = BM25Index()
-    index.add(docs)
+    index = indexed(docs)
     ways = (("graphic", "user", "interfac"), ("gui",))
     scores, constant = index.grouped_scores([Either(ways)])
-    per_way = [index.scores(list(way)) for way in ways]
+    per_way = [plain_scores(index, way) for way in ways]
     np.testing.assert_allclose(scores, np.maximum(per_way[0][0], per_way[1][0]))
     assert constant == pytest.approx(max(per_way[0][1], per_way[1][1]))
     assert scores[4] == 0.0
     # An Either of one way is that plain query; mixed with plain terms the scores add up.
-    plain, plain_constant = index.scores(["agent", "gui"])
+    plain, plain_constant = plain_scores(index, ["agent", "gui"])
     mixed, mixed_constant = index.grouped_scores([[("agent",)], Either((("gui",),))])
     np.testing.assert_allclose(mixed, plain)
     assert mixed_constant == pytest.approx(plain_constant)
@@ -79,7 +80,7 @@ PAPERS = [
 
 @pytest.fixture(scope="module")
 def engine() -> SearchEngine:
-    return SearchEngine.from_records(PAPERS)
+    return engine_of(PAPERS)
 
 
 def ids(hits) -> list[str]:

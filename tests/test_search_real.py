@@ -9,7 +9,8 @@ import pytest
 from bot.corpus.files import find_digest_files
 from bot.digest import PaperRecord, parse_digest
 from bot.digest.clean import clean_summary
-from bot.search import SearchEngine
+
+from .search_support import engine_of
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def test_no_boilerplate_is_left_in_real_summaries(real_papers: list[PaperRecord]
 
 
 def test_real_titles_and_typos_are_found(real_papers: list[PaperRecord]) -> None:
-    engine = SearchEngine.from_records(real_papers)
+    engine = engine_of(real_papers)
     assert engine.search("PokéChamp minimax language agent")[0].arxiv_id == "2503.04094"
     assert engine.search("pokechamp")[0].arxiv_id == "2503.04094"
     assert engine.search("PokeChmap")[0].arxiv_id == "2503.04094"  # a typo

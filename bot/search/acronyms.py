@@ -168,9 +168,6 @@ class AcronymTable:
             self._contractions = {form: term for form, (_, term) in best.items()}
         return self._contractions
 
-    def expansion(self, term: str) -> tuple[str, ...] | None:
-        return self._table().get(term)
-
     def groups(self, terms: list[str], acronyms: dict[str, str]
                ) -> list[list[tuple[str, ...]] | Either]:
         """Query terms as groups: [("rl",), ("reinforc", "learn")] for a term written as a

@@ -43,8 +43,9 @@ from .typos import TypoIndex, correct
 from .vectors import VectorTable
 
 
-class SearchError(UserError, ValueError):
-    """A query the engine cannot run (empty, bad date, since after until)."""
+class SearchError(UserError):
+    """A query the engine cannot run (empty, bad date, since after until); the message says
+    why, for the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,16 +180,14 @@ class Snapshot:
 
     # -- changing (before publication) ---------------------------------------------------
 
-    def add(self, records: Iterable[PaperRecord]) -> int:
-        """Index papers (a paper already indexed is replaced); returns how many changed."""
-        builder = self.index.builder()
-        changed = self.feed(builder, list(records))
-        self.commit(builder)
-        return changed
-
     def apply(self, records: Sequence[PaperRecord], gone: Sequence[int]) -> int:
+        """Remove the `gone` doc ids and index `records` (a paper already indexed is replaced);
+        returns how many papers changed."""
         self._remove(gone)
-        return self.add(records) + len(gone)
+        builder = self.index.builder()
+        changed = self.feed(builder, records)
+        self.commit(builder)
+        return changed + len(gone)
 
     def docs_listed_on(self, days: set[int]) -> list[int]:
         """Live doc ids listed on any of `days`."""
@@ -405,14 +404,20 @@ class SearchEngine:
         self.cache_status = "off"  # "loaded", "saved", "unsaved" (see build)
         self.semantic = Semantic("off")  # the bot and the CLI attach a model when there is one
 
+    @property
+    def snapshot(self) -> Snapshot:
+        """The current index (read it once per query: an update replaces it)."""
+        return self._snapshot
+
     # -- loading ---------------------------------------------------------------------
 
     @classmethod
     def from_records(cls, records: Iterable[PaperRecord], params: BM25Params | None = None,
                      weights: FieldWeights | None = None) -> SearchEngine:
+        """An engine over `records` built in this thread (no store: for benchmarks)."""
         engine = cls(params, weights)
         snapshot = Snapshot(engine.params, engine.weights)
-        snapshot.add(records)
+        snapshot.apply(list(records), [])
         engine._snapshot = snapshot.freeze()
         return engine
 
@@ -478,6 +483,8 @@ class SearchEngine:
                 records = await store.get_papers(ids)
                 found = {r.arxiv_id for r in records}
                 gone = [current.doc_of[a] for a in ids if a not in found and a in current.doc_of]
+            if not records and not gone:
+                return 0
             following, changed = await asyncio.to_thread(_next_snapshot, current, records, gone)
             self._snapshot = following
             return changed

@@ -8,7 +8,7 @@ accumulate only the sparse part over the postings and add that constant at the e
 gives the same scores and the same ranking as `BM25Plus.get_scores`.
 
 Postings live in segments (CSR by term id: `doc_ids` int32, term frequencies as uint8 or
-uint16 and precomputed float32 term weights); `add` writes a new small segment and merges the
+uint16 and precomputed float32 term weights); `commit` writes a new small segment and merges the
 small segments when they pile up. Removed papers keep their doc id with zeroed postings.
 Memory: a new batch is kept as term ids and counts only (doc ids are implicit, documents come
 in order) and sorted into CSR chunk by chunk, so a build never holds more than the batch, the
@@ -168,18 +168,11 @@ class BM25Index:
         other.avgdl = self.avgdl
         return other
 
-    def add(self, documents: Iterable[Sequence[str]]) -> list[int]:
-        """Index documents; returns their doc ids."""
-        builder = self.builder()
-        for tokens in documents:
-            builder.feed(tokens)
-        return self.commit(builder)
-
     def builder(self) -> Builder:
         """Collect documents (e.g. batch by batch in a worker thread) before one `commit`."""
         return Builder(self.vocab, self.n_docs)
 
-    def commit(self, builder: Builder) -> list[int]:
+    def commit(self, builder: Builder) -> None:
         """Index the builder's documents (and empty it)."""
         first, n_new = self.n_docs, len(builder.lengths)
         if builder.first_doc != first:
@@ -208,7 +201,6 @@ class BM25Index:
         if len(self.segments) > self.MAX_SEGMENTS:
             self._merge()
         self._reweight()
-        return list(range(first, first + n_new))
 
     def remove(self, doc_ids: Iterable[int]) -> None:
         """Drop documents from the statistics and results (their ids are not reused)."""
@@ -292,11 +284,6 @@ class BM25Index:
         scores += best
         return constant
 
-    def scores(self, tokens: Sequence[str]) -> tuple[np.ndarray, float]:
-        """(sparse scores per doc id, constant every doc gets): rank-bm25's score is the sum."""
-        scores = np.zeros(self.n_docs, dtype=np.float64)
-        return scores, self._add(tokens, scores)
-
     def _term(self, token: str) -> int | None:
         term = self.vocab.get(token)
         if term is None or term >= len(self.df) or self.df[term] <= 0:
@@ -320,7 +307,8 @@ class BM25Index:
 
     def grouped_scores(self, groups: Sequence[Sequence[Sequence[str]] | Either]
                        ) -> tuple[np.ndarray, float]:
-        """Like `scores`, for a query of concepts, each given as alternatives: a term and
+        """(sparse scores per doc id, the constant every doc gets: rank-bm25's score is their
+        sum) for a query of concepts, each given as alternatives: a term and
         phrases that mean the same (`[("rl",), ("reinforc", "learn")]`). A concept scores like
         one term with the idf of its first alternative's first term (the largest idf of its
         terms if that one is unknown) and, per document, the weight of its best alternative,
@@ -351,20 +339,11 @@ class BM25Index:
             constant += idf * self.params.delta
         return scores, constant
 
-    def top(self, tokens: Sequence[str], k: int, mask: np.ndarray | None = None
-            ) -> list[tuple[int, float]]:
-        """The k best (doc id, score) among documents with at least one query word."""
-        return self._top(self.scores(tokens), k, mask)
-
     def top_groups(self, groups: Sequence[Sequence[Sequence[str]] | Either], k: int,
                    mask: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """`top` for groups of alternatives (see `grouped_scores`)."""
-        return self._top(self.grouped_scores(groups), k, mask)
-
-    @staticmethod
-    def _top(scored: tuple[np.ndarray, float], k: int, mask: np.ndarray | None
-             ) -> list[tuple[int, float]]:
-        scores, constant = scored
+        """The k best (doc id, score) among documents with at least one query word (see
+        `grouped_scores`), only those in `mask` if given."""
+        scores, constant = self.grouped_scores(groups)
         if mask is not None:
             scores[~mask] = 0.0
         candidates = np.flatnonzero(scores > 0)

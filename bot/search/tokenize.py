@@ -134,11 +134,6 @@ def tokenize_query(text: str) -> list[str]:
     return out
 
 
-def surface_words(text: str) -> list[str]:
-    """Folded words without stemming or stop words (for typo correction and names)."""
-    return [w for w in _words(text) if w not in STOP_WORDS]
-
-
 def clear_token_caches() -> None:
     """Free the per-word caches (after a bulk build they hold every word of the corpus)."""
     _stem.cache_clear()
