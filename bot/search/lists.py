@@ -22,16 +22,17 @@ NEAR_BEST = 0.5  # a paper is listed when its score is at least this share of th
 
 _PLURAL = r"(?:papers|works|studies|articles|preprints|publications)"
 _NOUNS = rf"(?:{_PLURAL}|work|research)"
-_LIST_RE = re.compile(
-    rf"\b(?:which|what)\s+(?:\w+\s+)?{_PLURAL}\b"
-    rf"|\bany(?:thing)?\s+(?:\w+\s+)?(?:{_NOUNS}|new)\s+(?:on|about|in|into|using|for|that|with)\b"
-    rf"|\bhow\s+many\s+{_PLURAL}\b"
-    r"|\bwhat(?:'s|’s|\s+is)\s+new\b|\bnew\s+(?:on|in)\b|\blatest\b"
-    rf"|^\s*(?:list|show|find|recommend|give)\b(?:\s+me)?(?:\s+\w+)?\s+{_NOUNS}\b"
-    rf"|^\s*(?:are|were)\s+there\s+(?:any\s+)?(?:\w+\s+)?{_NOUNS}\b"
-    rf"|^\s*(?:\w+\s+)?{_NOUNS}\s+(?:on|about|using|that|tackling|applying|with|for)\b",
-    re.IGNORECASE,
+# What makes a question ask for a set of papers, one way of asking a line.
+_LIST_WAYS = (
+    rf"\b(?:which|what)\s+(?:\w+\s+)?{_PLURAL}\b",
+    rf"\bany(?:thing)?\s+(?:\w+\s+)?(?:{_NOUNS}|new)\s+(?:on|about|in|into|using|for|that|with)\b",
+    rf"\bhow\s+many\s+{_PLURAL}\b",
+    r"\bwhat(?:'s|’s|\s+is)\s+new\b", r"\bnew\s+(?:on|in)\b", r"\blatest\b",
+    rf"^\s*(?:list|show|find|recommend|give)\b(?:\s+me)?(?:\s+\w+)?\s+{_NOUNS}\b",
+    rf"^\s*(?:are|were)\s+there\s+(?:any\s+)?(?:\w+\s+)?{_NOUNS}\b",
+    rf"^\s*(?:\w+\s+)?{_NOUNS}\s+(?:on|about|using|that|tackling|applying|with|for)\b",
 )
+_LIST_RE = re.compile("|".join(_LIST_WAYS), re.IGNORECASE)
 _NEWEST_RE = re.compile(r"\b(?:new|newest|latest|recent(?:ly)?)\b", re.IGNORECASE)
 _FRAMING_RE = re.compile(
     rf"\bwhat(?:'s|’s)|\b(?:which|what|any(?:thing)?|how\s+many|list|show|find|recommend|give"
