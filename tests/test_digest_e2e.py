@@ -227,6 +227,15 @@ async def test_members_without_manage_server_are_refused(world: World):
     assert world.headers() == []
 
 
+async def test_status_names_the_days_with_no_papers_or_unread_rows(world: World):
+    async with world.bot():
+        await world.enable()
+        await world.wait_for_cards(NEWEST, NEWEST_CARDS)
+        status = await world.admin_slash("digest status")
+    assert status.callback_data["content"].endswith(
+        "\nIncomplete digests: 2025-01-11 (no papers), 2025-01-06 (6 of 7 rows read)")
+
+
 async def test_lost_permission_pauses_posting_and_status_says_why(world: World):
     async with world.bot():
         await world.admin_slash("digest time", {"time": "00:00"})

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+INCOMPLETE_SHOWN = 3  # newest days with no papers or unread rows, in /digest status
 COMMON_ZONES = (
     "UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "America/New_York",
     "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
@@ -205,6 +206,9 @@ class DigestCog(commands.Cog):
             if setting.broken_reason:
                 text += (f"\n⚠️ Posting is paused: {setting.broken_reason}. Fix it, then run"
                          " `/digest channel` again.")
+        incomplete = (await self.store.incomplete_days())[-INCOMPLETE_SHOWN:]
+        if incomplete:
+            text += "\nIncomplete digests: " + ", ".join(map(str, reversed(incomplete)))
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE)
 
     @digest.command(name="preview", description="Show what would be posted (only to you)")
