@@ -430,30 +430,32 @@ def at(day: date, hh: int, mm: int = 0) -> datetime:
 
 
 def test_today_is_due_only_once_past_fetch_after():
-    assert days_due(at(TUESDAY, 13, 29), AFTER, set(), lookback_days=0) == []
-    assert days_due(at(TUESDAY, 13, 30), AFTER, set(), lookback_days=0) == ["2025-01-07"]
+    assert days_due(at(TUESDAY, 13, 29), AFTER, lookback_days=0) == []
+    assert days_due(at(TUESDAY, 13, 30), AFTER, lookback_days=0) == ["2025-01-07"]
 
 
-def test_days_already_present_are_not_due():
-    assert days_due(at(TUESDAY, 20), AFTER, {"2025-01-06", "2025-01-07"}) == []
+def test_yesterday_is_tried_too():
+    assert days_due(at(TUESDAY, 0, 5), AFTER) == ["2025-01-06"]
+    assert days_due(at(TUESDAY, 14), AFTER) == ["2025-01-06", "2025-01-07"]
 
 
-def test_yesterday_stays_due_until_it_appears():
-    assert days_due(at(TUESDAY, 0, 5), AFTER, set()) == ["2025-01-06"]
-    assert days_due(at(TUESDAY, 14), AFTER, {"2025-01-07"}) == ["2025-01-06"]
-    assert days_due(at(TUESDAY, 14), AFTER, set()) == ["2025-01-06", "2025-01-07"]
+async def test_days_already_present_are_not_due(fetcher, corpus):
+    (corpus / "2025-01-07.md").write_bytes(digest("2025-01-07", "2501.00001"))
+    assert await fetcher.due_dates(at(TUESDAY, 14), AFTER) == ["2025-01-06"]
+    (corpus / "2025-01-06.md").write_bytes(digest("2025-01-06", "2501.00001"))
+    assert await fetcher.due_dates(at(TUESDAY, 20), AFTER) == []
 
 
 def test_weekends_are_still_tried():
     saturday = date(2025, 1, 11)
-    assert days_due(at(saturday, 14), AFTER, {"2025-01-10"}) == ["2025-01-11"]
+    assert days_due(at(saturday, 14), AFTER) == ["2025-01-10", "2025-01-11"]
 
 
 def test_now_is_read_in_utc():
     new_york = timezone(timedelta(hours=-5))
     evening = datetime(2025, 1, 7, 9, 0, tzinfo=new_york)  # 14:00 UTC
-    assert days_due(evening, AFTER, {"2025-01-06"}) == ["2025-01-07"]
-    assert days_due(datetime(2025, 1, 7, 14, 0), AFTER, {"2025-01-06"}) == ["2025-01-07"]
+    assert days_due(evening, AFTER, lookback_days=0) == ["2025-01-07"]
+    assert days_due(datetime(2025, 1, 7, 14, 0), AFTER, lookback_days=0) == ["2025-01-07"]
 
 
 class Ticker:

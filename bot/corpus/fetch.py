@@ -105,21 +105,16 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def days_due(now_utc: datetime, fetch_after: dtime, have: Collection[str], *,
-             lookback_days: int = 1) -> list[str]:
+def days_due(now_utc: datetime, fetch_after: dtime, *, lookback_days: int = 1) -> list[str]:
     """Days to try now, oldest first: today once `fetch_after` (UTC) has passed, and the
-    `lookback_days` before it (a late upstream or a bot that was down at the end of a day),
-    unless present in `have`."""
+    `lookback_days` before it (a late upstream or a bot that was down at the end of a day)."""
     now_utc = _as_utc(now_utc)
     today = now_utc.date()
-    due = []
-    for back in range(lookback_days, -1, -1):
-        if back == 0 and now_utc.time() < fetch_after:
-            continue
-        day = (today - timedelta(days=back)).isoformat()
-        if day not in have:
-            due.append(day)
-    return due
+    return [
+        (today - timedelta(days=back)).isoformat()
+        for back in range(lookback_days, -1, -1)
+        if back or now_utc.time() >= fetch_after
+    ]
 
 
 # -- fetching --------------------------------------------------------------------------
@@ -210,7 +205,7 @@ class DigestFetcher:
                         lookback_days: int = 1) -> list[str]:
         """`days_due` with the days that have a complete file in `corpus_dir`, minus days
         that answered 404 or came back empty or short less than `recheck` s ago."""
-        candidates = days_due(now_utc, fetch_after, (), lookback_days=lookback_days)
+        candidates = days_due(now_utc, fetch_after, lookback_days=lookback_days)
         have = await asyncio.to_thread(complete_days, self.corpus_dir, candidates)
         now = self._clock()
         return [

@@ -44,7 +44,8 @@ class _Seen:
 
 
 class CorpusWatcher:
-    """Polls `corpus_dir`; `on_ingested(report)` runs after a poll stored something new.
+    """Polls `corpus_dir`; `on_ingested(report)` runs after a poll stored something new, or
+    found days that another process stored in the database since the last report.
 
     `clock` must be wall-clock seconds (it is compared with file mtimes); tests inject one.
     """
@@ -75,9 +76,9 @@ class CorpusWatcher:
         return sorted(name for name, seen in self._seen.items() if not seen.done)
 
     async def poll_once(self) -> IngestReport | None:
-        """Ingest what settled since the last poll; the report if anything new or changed
-        was stored, else None. Never raises (except cancellation): errors are logged and the
-        files concerned are retried on the next poll."""
+        """Ingest what settled since the last poll; the report if any day was stored or
+        changed (here or by another process), else None. Never raises (except cancellation):
+        errors are logged and the files concerned are retried on the next poll."""
         async with self._lock:
             try:
                 return await self._poll()
