@@ -17,18 +17,16 @@ from discord.ext import commands
 
 from .config import Settings
 from .errors import UserError
-from .search import SearchError
 from .store import Store
-from .views import FRIENDLY_ERROR, say_privately
+from .views import FRIENDLY_ERROR, InFlight, hold_reply, say_privately
 
 if TYPE_CHECKING:
     from .search import SearchEngine
 
-__all__ = ["FRIENDLY_ERROR", "Paperboy", "run_bot", "sync_only"]
-
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.papers", "bot.cogs.corpus", "bot.cogs.digest", "bot.cogs.admin")
+EXTENSIONS = ("bot.cogs.papers", "bot.cogs.corpus", "bot.cogs.digest", "bot.cogs.admin",
+              "bot.cogs.semantic")
 
 
 def bot_intents() -> discord.Intents:
@@ -48,13 +46,19 @@ def tree_hash(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | Non
 
 
 class PaperTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        hold_reply(interaction)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Log the traceback; tell the user one friendly line; keep running."""
-        original = getattr(error, "original", None)
-        if isinstance(original, UserError | SearchError):
-            message = str(original)
+        # A command raised it (CommandInvokeError.original) or an option's transformer did
+        # (TransformerError, raised from it).
+        cause = getattr(error, "original", None) or error.__cause__
+        if isinstance(cause, UserError):
+            message = str(cause)
         elif isinstance(error, app_commands.CheckFailure):
             message = str(error) or "You can't use this command here."
         else:
@@ -89,6 +93,7 @@ class Paperboy(commands.AutoShardedBot):
         self.started_at = time.monotonic()
         self.store: Store
         self.engine: SearchEngine  # set in setup_hook
+        self.replies = InFlight()
 
     async def setup_hook(self) -> None:
         self.store = await Store.open(self.settings.db_path)
@@ -126,26 +131,14 @@ class Paperboy(commands.AutoShardedBot):
         log.info("ready as %s in %d servers", self.user, len(self.guilds))
 
     async def close(self) -> None:
-        in_flight = [task for task in asyncio.all_tasks() if _is_reply_task(task)]
-        if in_flight:
-            log.info("finishing %d replies in flight", len(in_flight))
-            await asyncio.wait(in_flight, timeout=10)
+        if self.replies:
+            log.info("finishing %d replies in flight", len(self.replies))
+            await self.replies.finish(timeout=10)
         await super().close()
         store = getattr(self, "store", None)
         if store is not None:
             await store.close()
         log.info("closed cleanly")
-
-
-
-def _is_reply_task(task: asyncio.Task) -> bool:
-    """Tasks that answer users: discord.py names its command, component and event tasks."""
-    name = task.get_name()
-    return task is not asyncio.current_task() and (
-        name == "CommandTree-invoker"
-        or name.startswith(("discord-ui-view-dispatch", "discord-ui-dynamic-item-"))
-        or name == "discord.py: on_message"
-    )
 
 
 async def sync_only(settings: Settings, guild_id: int | None) -> None:

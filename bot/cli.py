@@ -16,18 +16,25 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import plain
 from .config import ConfigError, Settings, configure_logging, load_settings
 from .corpus.ingest import IngestReport, ingest_directory
 from .digest import normalize_arxiv_id
+from .errors import UserError
 from .store import Store
+from .values import parse_date
+
+if TYPE_CHECKING:
+    from .search import Answer, AuthorResult, Hit, SearchEngine
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+T = TypeVar("T")
 
 
-class UsageError(Exception):
-    """Bad input from the user: one line on stderr, exit status 2."""
+class UsageError(UserError):
+    """Bad input on the command line: like every UserError, one line on stderr, exit status 2."""
 
 
 def _emit_json(value: object) -> None:
@@ -59,7 +66,13 @@ async def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     async with await Store.open(settings.db_path) as store:
         report = await ingest_directory(store, directory, progress)
         stats = await store.stats()
-    print(ingest_summary(report, f"{stats.papers} papers, {stats.appearances} appearances"))
+        print(ingest_summary(report, f"{stats.papers} papers, {stats.appearances} appearances"),
+              flush=True)
+        if settings.embed_model is not None or settings.embed_model_path is not None:
+            from .meaning import with_meaning  # vectors now, so the first search needs none
+            from .search import SearchEngine
+
+            await with_meaning(await SearchEngine.build(store), store, settings)
     return 0
 
 
@@ -97,176 +110,93 @@ async def cmd_paper(args: argparse.Namespace, settings: Settings) -> int:
             "source": paper.source,
         })
     else:
-        print(f"{paper.title}\n{', '.join(paper.authors)}\n{', '.join(paper.dates)}"
-              f"  {paper.hf_url}\n\n{paper.summary}")
+        print(plain.paper_text(paper, paper.summary))
     return 0
 
 
 # -- search, ask, author (the core in bot/search; QUERY "-" streams one query a line) ----------
 
 
-def _single_query(args: argparse.Namespace) -> str:
-    query = " ".join(args.query).strip()
-    if not query:
+async def _each_query(args: argparse.Namespace, settings: Settings,
+                      answer: Callable[[SearchEngine, Store, str], Awaitable[T]], nothing: T,
+                      as_json: Callable[[T], object], as_text: Callable[[T], str], *,
+                      meaning: bool = True) -> int:
+    """Answer the query on the command line (a UserError ends the run), or with QUERY `-` each
+    line of stdin: an empty or refused line gets `nothing`, and in text each result is headed
+    by `# the line`."""
+    single = None if args.query == ["-"] else " ".join(args.query).strip()
+    if single == "":
         raise UsageError("empty query")
-    return query
+    from .meaning import with_meaning  # numpy & co. stay off the fast paths of other commands
+    from .search import SearchEngine
 
-
-def _stdin_queries():
-    for line in sys.stdin:
-        yield line.strip()
-
-
-async def _with_engine(settings: Settings, run: Callable[[Store, object], Awaitable[int]]) -> int:
-    from .search import SearchEngine  # numpy & co. stay off the fast paths of other commands
+    def show(result: T, heading: str | None) -> None:
+        if args.json:
+            _emit_json(as_json(result))
+            return
+        if heading is not None:
+            print(f"# {heading}")
+        print(as_text(result), flush=True)
 
     async with await Store.open(settings.db_path) as store:
         engine = await SearchEngine.build(store)
-        return await run(store, engine)
+        if meaning:
+            await with_meaning(engine, store, settings)
+        if single is not None:
+            show(await answer(engine, store, single), None)
+            return 0
+        for line in sys.stdin:
+            query = line.strip()
+            try:
+                result = await answer(engine, store, query) if query else nothing
+            except UserError:
+                result = nothing
+            show(result, query)
+    return 0
 
 
-def _is_stream(args: argparse.Namespace) -> bool:
-    return args.query == ["-"]
+def _hits_json(hits: list[Hit]) -> object:
+    return [hit.as_dict() for hit in hits]
 
 
-def _check_dates(args: argparse.Namespace) -> None:
-    from .search import SearchError, parse_date
-
-    try:
-        since = parse_date(args.since, "--since")
-        until = parse_date(args.until, "--until")
-    except SearchError as error:
-        raise UsageError(str(error)) from None
+async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    since = parse_date(args.since, "--since") if args.since is not None else None
+    until = parse_date(args.until, "--until") if args.until is not None else None
     if since is not None and until is not None and since > until:
         raise UsageError(f"--since {args.since} is after --until {args.until}")
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
 
+    async def search(engine: SearchEngine, store: Store, query: str) -> list[Hit]:
+        return engine.search(query, limit=args.limit, since=args.since, until=args.until)
 
-def _print_hits(hits: list, heading: str | None = None) -> None:  # list[Hit]
-    if heading:
-        print(heading)
-    if not hits:
-        print("no papers found")
-    for rank, hit in enumerate(hits, 1):
-        print(f"{rank:2d}. {hit.title}\n    {hit.arxiv_id}  {hit.date}  {hit.url}"
-              + (f"  score {hit.score:.2f}" if hit.score else ""))
-
-
-async def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from .search import SearchError
-
-    _check_dates(args)
-    single = None if _is_stream(args) else _single_query(args)
-
-    async def run(store: Store, engine) -> int:
-        def one(query: str) -> list:
-            return engine.search(query, limit=args.limit, since=args.since, until=args.until)
-
-        if single is not None:
-            try:
-                hits = one(single)
-            except SearchError as error:
-                raise UsageError(str(error)) from None
-            if args.json:
-                _emit_json([h.as_dict() for h in hits])
-            else:
-                _print_hits(hits)
-            return 0
-        for query in _stdin_queries():
-            try:
-                hits = one(query) if query else []
-            except SearchError:
-                hits = []
-            if args.json:
-                _emit_json([h.as_dict() for h in hits])
-            else:
-                _print_hits(hits, f"# {query}")
-                sys.stdout.flush()
-        return 0
-
-    return await _with_engine(settings, run)
-
-
-def _print_answer(answer) -> None:
-    if not answer.answer:
-        print("no answer found")
-        return
-    print(f"{answer.answer}\n\n-- {answer.title} ({answer.arxiv_id})"
-          f"  https://huggingface.co/papers/{answer.arxiv_id}")
+    no_hits: list[Hit] = []
+    return await _each_query(args, settings, search, no_hits, _hits_json, plain.hits_text)
 
 
 async def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from .search import SearchError
     from .search.answers import NO_ANSWER
 
-    single = None if _is_stream(args) else _single_query(args)
+    async def ask(engine: SearchEngine, store: Store, question: str) -> Answer:
+        return await engine.ask(question, store)
 
-    async def run(store: Store, engine) -> int:
-        if single is not None:
-            try:
-                answer = await engine.ask(single, store)
-            except SearchError as error:
-                raise UsageError(str(error)) from None
-            if args.json:
-                _emit_json(answer.as_dict())
-            else:
-                _print_answer(answer)
-            return 0
-        for question in _stdin_queries():
-            try:
-                answer = await engine.ask(question, store) if question else NO_ANSWER
-            except SearchError:
-                answer = NO_ANSWER
-            if args.json:
-                _emit_json(answer.as_dict())
-            else:
-                print(f"# {question}")
-                _print_answer(answer)
-                sys.stdout.flush()
-        return 0
+    return await _each_query(args, settings, ask, NO_ANSWER, lambda a: a.as_dict(),
+                             plain.answer_text)
 
-    return await _with_engine(settings, run)
+
+Authored = tuple["AuthorResult | None", list["Hit"]]
 
 
 async def cmd_author(args: argparse.Namespace, settings: Settings) -> int:
-    from .search import SearchError
+    async def author(engine: SearchEngine, store: Store, name: str) -> Authored:
+        return engine.author(name)
 
-    single = None if _is_stream(args) else _single_query(args)
+    def as_text(found: Authored) -> str:
+        return plain.author_text(*found)
 
-    def show(result, hits: list) -> None:
-        if args.json:
-            _emit_json([h.as_dict() for h in hits])
-            return
-        if result is None or (not hits and not result.candidates):
-            print("no author found")
-        elif result.ambiguous:
-            print(f"{result.query!r} is ambiguous: {', '.join(result.candidates)}")
-            _print_hits(hits)
-        else:
-            print(f"{result.name}: {len(hits)} papers")
-            _print_hits(hits)
-
-    async def run(store: Store, engine) -> int:
-        if single is not None:
-            try:
-                result, hits = engine.author(single)
-            except SearchError as error:
-                raise UsageError(str(error)) from None
-            show(result, hits)
-            return 0
-        for name in _stdin_queries():
-            try:
-                result, hits = engine.author(name) if name else (None, [])
-            except SearchError:
-                result, hits = None, []
-            if not args.json:
-                print(f"# {name}")
-            show(result, hits)
-            sys.stdout.flush()
-        return 0
-
-    return await _with_engine(settings, run)
+    nobody: Authored = (None, [])
+    return await _each_query(args, settings, author, nobody, lambda found: _hits_json(found[1]),
+                             as_text, meaning=False)
 
 
 async def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
@@ -352,15 +282,6 @@ async def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _day(value: str, name: str) -> date:
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
-
-
 def _utc_today() -> date:
     return datetime.now(UTC).date()
 
@@ -417,7 +338,7 @@ async def _fetching(settings: Settings, run: Callable[[object], Awaitable[int]])
 
 
 async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
-    day = _day(args.date, "DATE") if args.date else _utc_today()
+    day = parse_date(args.date, "DATE") if args.date else _utc_today()
 
     async def run(fetcher) -> int:  # DigestFetcher
         result = await fetcher.fetch_day(day)
@@ -428,8 +349,8 @@ async def cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
-    since = _day(args.since, "--since")
-    until = _day(args.until, "--until") if args.until else _utc_today()
+    since = parse_date(args.since, "--since")
+    until = parse_date(args.until, "--until") if args.until else _utc_today()
     if since > until:
         raise UsageError(f"--since {since} is after --until {until}")
     if args.concurrency < 1:
@@ -529,7 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level, stream=sys.stdout if bot else sys.stderr)
     try:
         return asyncio.run(func(args, settings))
-    except (UsageError, ConfigError) as error:
+    except (UserError, ConfigError) as error:
         _error(str(error))
         return 2
     except KeyboardInterrupt:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
+from .values import BadValue, parse_time, url_template_problem
+
+# A public sentence-embedding model in ONNX, about 23 MB to download (see README).
+DEFAULT_EMBED_MODEL = "Xenova/all-MiniLM-L6-v2"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-URL_PLACEHOLDERS = frozenset({"yyyy", "mm", "dd", "date"})
 
 
 class ConfigError(Exception):
@@ -36,7 +38,9 @@ class Settings:
     corpus_stable_seconds: int = 10
     digest_fetch_every_seconds: int = 300
     digest_url_template: str | None = field(default=None, repr=False)
-    digest_fetch_after: str = "13:30"
+    digest_fetch_after: dt.time = dt.time(13, 30)  # UTC
+    embed_model: str | None = DEFAULT_EMBED_MODEL  # None: EMBED_MODEL=off, BM25 only
+    embed_model_path: Path | None = None  # a local model folder, used instead of a download
 
     def require_corpus_dir(self) -> Path:
         if not self.corpus_dir.is_dir():
@@ -99,44 +103,33 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         corpus_stable_seconds=_int(env, "CORPUS_STABLE_SECONDS", 10, minimum=0),
         digest_fetch_every_seconds=_int(env, "DIGEST_FETCH_EVERY_SECONDS", 300, minimum=60),
         digest_url_template=_url_template(env.get("DIGEST_URL_TEMPLATE", "").strip()),
-        digest_fetch_after=_hhmm(env, "DIGEST_FETCH_AFTER", "13:30"),
+        digest_fetch_after=_time(env, "DIGEST_FETCH_AFTER", "13:30"),
+        embed_model=_embed_model(env.get("EMBED_MODEL", "").strip()),
+        embed_model_path=Path(raw).expanduser() if (raw := env.get("EMBED_MODEL_PATH", "").strip())
+        else None,
     )
 
 
-def template_problem(template: str) -> str | None:
-    """What is wrong with a DIGEST_URL_TEMPLATE, or None if it is usable."""
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as error:
-        return f"not a valid template ({error})"
-    unknown = names - URL_PLACEHOLDERS
-    if unknown:
-        shown = ", ".join("{" + name + "}" for name in sorted(unknown))
-        return f"unknown placeholder {shown}; use {{yyyy}} {{mm}} {{dd}} or {{date}}"
-    if "date" not in names and not {"yyyy", "mm", "dd"} <= names:
-        return "must contain {date} or all of {yyyy}, {mm} and {dd}"
-    parts = urlsplit(template)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return "must be an http:// or https:// URL"
-    return None
+def _embed_model(raw: str) -> str | None:
+    if raw.lower() == "off":
+        return None
+    return raw or DEFAULT_EMBED_MODEL
 
 
 def _url_template(raw: str) -> str | None:
     if not raw:
         return None
-    problem = template_problem(raw)
+    problem = url_template_problem(raw)
     if problem:
         raise ConfigError("DIGEST_URL_TEMPLATE", problem)  # never echoes the URL: it may hold a key
     return raw
 
 
-def _hhmm(env: Mapping[str, str], name: str, default: str) -> str:
-    raw = env.get(name, "").strip() or default
-    hours, sep, minutes = raw.partition(":")
-    if not (sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2
-            and int(hours) < 24 and int(minutes) < 60):
-        raise ConfigError(name, f"{raw!r} is not a time of day as HH:MM (UTC)")
-    return f"{int(hours):02d}:{minutes}"
+def _time(env: Mapping[str, str], name: str, default: str) -> dt.time:
+    try:
+        return parse_time(env.get(name, "").strip() or default)
+    except BadValue as error:
+        raise ConfigError(name, f"{error} (UTC)") from None
 
 
 def configure_logging(level: str, stream=None) -> None:

@@ -13,11 +13,14 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from . import plain
 from .config import Settings
 from .corpus.ingest import ingest_directory
-from .digest import PaperRecord, normalize_arxiv_id
 from .digest.clean import clean_summary
-from .search import Hit, SearchEngine, SearchError
+from .errors import UserError
+from .lookup import find_paper
+from .meaning import with_meaning
+from .search import SearchEngine
 from .store import Store
 
 HELP = """commands:
@@ -28,16 +31,6 @@ HELP = """commands:
   /ask QUESTION        an answer from the summaries (plain text without a slash asks too)
   /help                this text
   /quit                leave (or end of input)"""
-
-
-def hit_line(rank: int, hit: Hit) -> str:
-    return f"{rank:2d}. {hit.title}\n    {hit.arxiv_id} · {hit.date} · {hit.url}"
-
-
-def paper_card(paper: PaperRecord) -> str:
-    authors = ", ".join(paper.authors[:8]) + (" …" if len(paper.authors) > 8 else "")
-    return (f"{paper.title}\n{authors or '(no authors listed)'}\n"
-            f"{', '.join(paper.dates)} · {paper.hf_url}\n\n{clean_summary(paper.summary)}")
 
 
 class Console:
@@ -73,7 +66,7 @@ class Console:
             result = command(rest.strip())
             if asyncio.iscoroutine(result):
                 await result
-        except SearchError as error:
+        except UserError as error:
             self.say(f"error: {error}")
         return True
 
@@ -88,16 +81,14 @@ class Console:
                 options[key] = value
             else:
                 words.append(word)
-        hits = self.engine.search(" ".join(words), limit=5, **options)
-        self.say("\n".join(hit_line(i, h) for i, h in enumerate(hits, 1)) or "no papers found")
+        self.say(plain.hits_text(self.engine.search(" ".join(words), limit=5, **options)))
 
     async def paper(self, text: str) -> None:
-        arxiv_id = normalize_arxiv_id(text)
-        if arxiv_id is None:  # a title (what Discord's autocomplete would offer)
-            choices = self.engine.complete_title(text, 1) if text else []
-            arxiv_id = choices[0].arxiv_id if choices else None
-        paper = await self.store.get_paper(arxiv_id) if arxiv_id else None
-        self.say(paper_card(paper) if paper else f"no paper {text!r}")
+        paper = await find_paper(self.engine, self.store, text) if text else None
+        if paper is None:
+            self.say(f"no paper {text!r}")
+        else:
+            self.say(plain.paper_text(paper, clean_summary(paper.summary)))
 
     async def today(self, _: str) -> None:
         day = await self.store.latest_digest_date()
@@ -106,28 +97,15 @@ class Console:
             return
         papers = await self.store.papers_on(day)
         lines = [f"Papers for {day} ({len(papers)})"]
-        lines += [f"{i:2d}. {p.title}\n    {p.arxiv_id} · {p.hf_url}"
+        lines += [f"{i:2d}. {p.title}\n    {p.arxiv_id}  {p.hf_url}"
                   for i, p in enumerate(papers, 1)]
         self.say("\n".join(lines))
 
     def author(self, name: str) -> None:
-        result, hits = self.engine.author(name)
-        if not hits:
-            self.say(f"no author {name!r}")
-            return
-        if result.ambiguous:
-            head = f"{name!r} could be: {', '.join(result.candidates)}"
-        else:
-            head = f"{result.name}: {len(hits)} paper{'s' * (len(hits) != 1)}"
-        self.say("\n".join([head] + [hit_line(i, h) for i, h in enumerate(hits[:20], 1)]))
+        self.say(plain.author_text(*self.engine.author(name)))
 
     async def ask(self, question: str) -> None:
-        answer = await self.engine.ask(question, self.store)
-        if not answer.answer:
-            self.say("I found nothing that answers that.")
-            return
-        self.say(f"{answer.answer}\n\n— {answer.title} ({answer.arxiv_id})"
-                 f" https://huggingface.co/papers/{answer.arxiv_id}")
+        self.say(plain.answer_text(await self.engine.ask(question, self.store)))
 
 
 async def run_console(settings: Settings, stdin: TextIO | None = None,
@@ -144,6 +122,7 @@ async def run_console(settings: Settings, stdin: TextIO | None = None,
             finally:
                 logging.getLogger("bot").setLevel(level)
         engine = await SearchEngine.build(store)
+        await with_meaning(engine, store, settings)
         console = Console(store, engine, stdout)
         if interactive:
             console.say(f"Paperboy console: {len(engine)} papers. /help lists the commands.")

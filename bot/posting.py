@@ -22,7 +22,6 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-NONE = discord.AllowedMentions.none()
 THREAD_ALREADY_EXISTS = 160004
 REQUIRED_PERMISSIONS = (
     "view_channel",
@@ -101,8 +100,7 @@ class DigestPoster:
         for index, embeds in enumerate(cards.digest_header_messages(date, papers)):
             step = f"header:{index}"
             if step not in steps:
-                message = await channel.send(embeds=embeds, allowed_mentions=NONE,
-                                             nonce=nonce_for(guild_id, date, step))
+                message = await channel.send(embeds=embeds, nonce=nonce_for(guild_id, date, step))
                 await record(step, message.id)
 
         header_id = steps["header:0"]
@@ -119,8 +117,7 @@ class DigestPoster:
             if step in steps:
                 continue
             card = cards.paper_card(paper, clean_summary(paper.summary))
-            message = await thread.send(embed=card.embed, allowed_mentions=NONE,
-                                        nonce=nonce_for(guild_id, date, step))
+            message = await thread.send(embed=card.embed, nonce=nonce_for(guild_id, date, step))
             await record(step, message.id)
             sent += 1
         return PostResult("posted", date, len(papers), header_id, thread.id)

@@ -8,23 +8,24 @@ message, so nobody presses a dead button.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 
 from . import cards
 from .digest import PaperRecord
-from .digest.clean import clean_summary
+from .digest.clean import clean_summary, split_sentences
 from .errors import UserError
 
 log = logging.getLogger(__name__)
 
-NONE = discord.AllowedMentions.none()
 TIMEOUT = 300.0  # seconds a pager listens; read when a pager is made (tests shorten it)
+DEFER_AFTER = 1.0  # seconds: an answer not ready by then is deferred (Discord allows 3)
 FRIENDLY_ERROR = "Something went wrong on my side while answering that. It has been logged."
 NOT_YOURS = "These buttons belong to whoever ran the command: run it yourself to page."
 GONE = "That paper is no longer in the digests."
@@ -33,17 +34,74 @@ GONE = "That paper is no longer in the digests."
 PageRenderer = Callable[[int], Awaitable[tuple[list[discord.Embed], Sequence[cards.PaperLike]]]]
 PaperLoader = Callable[[str], Awaitable[PaperRecord | None]]
 
+T = TypeVar("T")
+
 SUMMARY_PREFIX = "paperboy:summary:"
+SIMILAR_PREFIX = "paperboy:similar:"
+SIMILAR = 5  # papers shown by "Similar" and /similar
 _ID = r"[A-Za-z0-9][A-Za-z0-9.\-/]{0,63}"  # the ids cards.paper_url accepts
+
+
+class InFlight:
+    """The tasks answering users right now, so that shutdown can let them finish.
+
+    Each reply path (the command tree, a pager, a dynamic button, a mention) calls `hold()`
+    from the task that answers; a task leaves the set when it is done.
+    """
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def hold(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task not in self._tasks:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def finish(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for the replies in flight (not the caller's own)."""
+        others = self._tasks - {asyncio.current_task()}
+        if others:
+            await asyncio.wait(others, timeout=timeout)
+
+
+def hold_reply(interaction: discord.Interaction) -> None:
+    interaction.client.replies.hold()  # type: ignore[attr-defined]  # a Paperboy
+
+
+async def soon(interaction: discord.Interaction, work: Awaitable[T], *,
+               ephemeral: bool = False) -> T:
+    """The result of `work`; if it is not ready within DEFER_AFTER the interaction is deferred
+    first ("thinking"), so Discord's 3 seconds never run out. The reply then goes through
+    `reply`, which fills the loading message."""
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    except BaseException:
+        task.cancel()
+        raise
+    return await task
+
+
+async def reply(interaction: discord.Interaction, *, ephemeral: bool = False,
+                **message: Any) -> None:
+    """The answer: the interaction's response, or a follow-up once it was deferred or answered
+    (the first follow-up after a deferral fills its loading message)."""
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=ephemeral, **message)
+    else:
+        await interaction.response.send_message(ephemeral=ephemeral, **message)
 
 
 async def say_privately(interaction: discord.Interaction, text: str) -> None:
     """A short ephemeral reply, whether or not the interaction was answered already."""
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
-        else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE)
+        await reply(interaction, content=text, ephemeral=True)
     except discord.HTTPException as error:
         log.warning("could not answer interaction %s: %s", interaction.id, error.status)
 
@@ -75,6 +133,10 @@ class FullSummaryButton(discord.ui.DynamicItem[discord.ui.Button],
                              match: re.Match[str]) -> FullSummaryButton:
         return cls(match["id"])
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        hold_reply(interaction)
+        return True
+
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
             await self._send(interaction)
@@ -88,22 +150,74 @@ class FullSummaryButton(discord.ui.DynamicItem[discord.ui.Button],
             return
         card = cards.paper_card(paper, clean_summary(paper.summary))
         if not card.rest:  # the digest changed since: the card now holds all of it
-            await interaction.response.send_message(embed=card.embed, ephemeral=True,
-                                                    allowed_mentions=NONE)
+            await interaction.response.send_message(embed=card.embed, ephemeral=True)
             return
         messages = cards.full_summary_embeds(paper, card.rest)
-        await interaction.response.send_message(embeds=messages[0], ephemeral=True,
-                                                allowed_mentions=NONE)
+        await interaction.response.send_message(embeds=messages[0], ephemeral=True)
         for embeds in messages[1:]:
-            await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NONE)
+            await interaction.followup.send(embeds=embeds, ephemeral=True)
+
+
+class SimilarButton(discord.ui.DynamicItem[discord.ui.Button],
+                    template=re.escape(SIMILAR_PREFIX) + f"(?P<id>{_ID})"):
+    """Shows the papers most like this card's paper, as compact cards with a pager."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Similar", style=discord.ButtonStyle.secondary,
+                                           custom_id=SIMILAR_PREFIX + arxiv_id))
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> SimilarButton:
+        return cls(match["id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await send_similar(interaction, self.arxiv_id)
+        except UserError as error:
+            await say_privately(interaction, str(error))
+        except Exception as error:  # a dynamic item has no view to report it
+            await report_failure(interaction, error, f"Similar to {self.arxiv_id}")
+
+
+async def send_similar(interaction: discord.Interaction, arxiv_id: str) -> None:
+    """The SIMILAR papers nearest to one paper, as one page of compact cards."""
+    client: Any = interaction.client
+    hits = await client.engine.similar(arxiv_id, client.store, SIMILAR)
+    interaction.extras["results"] = len(hits)
+    if not hits:
+        await say_privately(interaction, "I found no other papers like that one.")
+        return
+    source = client.engine.paper(arxiv_id)
+    records = {r.arxiv_id: r for r in await client.store.get_papers(h.arxiv_id for h in hits)}
+    results = [(hit, _first_sentence(records[hit.arxiv_id].summary)
+                if hit.arxiv_id in records else "") for hit in hits]
+    label = f"like {source.title if source else arxiv_id}"
+
+    async def render(index: int) -> tuple[list[discord.Embed], Sequence[cards.PaperLike]]:
+        return cards.search_page(results, label, 1, 1, len(hits)), hits
+
+    async def load(paper_id: str) -> PaperRecord | None:
+        return await client.store.get_paper(paper_id)
+
+    await send_pager(interaction, Pager(interaction.user.id, 1, render, load))
+
+
+def _first_sentence(summary: str) -> str:
+    sentences = split_sentences(clean_summary(summary))
+    return sentences[0] if sentences else ""
 
 
 def paper_view(paper: PaperRecord, rest: str | None) -> discord.ui.View:
-    """Link buttons for arXiv, PDF and Hugging Face, and "Full summary" when it was cut."""
-    view = discord.ui.View(timeout=None)  # only links and a dynamic item: nothing to keep
+    """Link buttons for arXiv, PDF and Hugging Face, "Full summary" when it was cut, and
+    "Similar"."""
+    view = discord.ui.View(timeout=None)  # only links and dynamic items: nothing to keep
     safe = cards.paper_url(paper) is not None
     if rest and safe:
         view.add_item(FullSummaryButton(paper.arxiv_id))
+    if safe:
+        view.add_item(SimilarButton(paper.arxiv_id))
     if safe:
         for label, url in (("arXiv", paper.arxiv_url), ("PDF", paper.pdf_url),
                            ("Hugging Face", paper.hf_url)):
@@ -117,12 +231,7 @@ async def send_paper_card(interaction: discord.Interaction, paper: PaperRecord, 
     card = cards.paper_card(paper, clean_summary(paper.summary))
     view = paper_view(paper, card.rest)
     extra: dict[str, Any] = {"view": view} if view.children else {}
-    if interaction.response.is_done():
-        await interaction.followup.send(embed=card.embed, ephemeral=ephemeral,
-                                        allowed_mentions=NONE, **extra)
-    else:
-        await interaction.response.send_message(embed=card.embed, ephemeral=ephemeral,
-                                                allowed_mentions=NONE, **extra)
+    await reply(interaction, embed=card.embed, ephemeral=ephemeral, **extra)
 
 
 # --- pagers ------------------------------------------------------------------------------------
@@ -184,7 +293,8 @@ class Pager(discord.ui.View):
             self.select.set_papers(papers)
         return embeds
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        hold_reply(interaction)
         if interaction.user.id == self.owner_id:
             return True
         if self.select and interaction.data and (
@@ -203,7 +313,7 @@ class Pager(discord.ui.View):
 
     async def _turn(self, interaction: discord.Interaction, index: int) -> None:
         embeds = await self._show(index)
-        await interaction.response.edit_message(embeds=embeds, view=self, allowed_mentions=NONE)
+        await interaction.response.edit_message(embeds=embeds, view=self)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception,
                        item: discord.ui.Item[Any]) -> None:
@@ -216,4 +326,15 @@ class Pager(discord.ui.View):
         if self.message is not None:
             # Deleted, or the interaction token expired: nothing left to disable.
             with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=self, allowed_mentions=NONE)
+                await self.message.edit(view=self)
+
+
+async def send_pager(interaction: discord.Interaction, pager: Pager) -> None:
+    embeds = await pager.first_page()
+    if interaction.response.is_done():
+        pager.message = await interaction.followup.send(embeds=embeds, view=pager, wait=True)
+        return
+    response = await interaction.response.send_message(embeds=embeds, view=pager)
+    resource = getattr(response, "resource", None)
+    pager.message = (resource if isinstance(resource, discord.InteractionMessage)
+                     else await interaction.original_response())

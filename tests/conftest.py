@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -7,6 +8,10 @@ from pathlib import Path
 import pytest
 
 from .support import REAL_CORPUS
+
+# Nothing in the tests downloads a model: `python -m bot` run by a test, and settings read
+# from the environment, use BM25 unless a test names a local model (EMBED_MODEL_PATH).
+os.environ["EMBED_MODEL"] = "off"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from bot.cards.limits import CHOICE_NAME_LIMIT, check_message_limits
+from bot.cards.limits import CHOICE_NAME_LIMIT
 
 from .bot_support import (
     ACK_LIMIT,
@@ -46,7 +46,6 @@ async def test_search_shows_five_compact_cards_per_page_with_the_words_in_bold(p
         assert embed["description"][:10].count("-") == 2  # starts with the digest date
     assert any("**retrieval**" in e["description"].lower() for e in embeds)
     assert footer(embeds[-1]) == "Page 1/2 · 9 results for “retrieval”"
-    assert not check_message_limits(embeds)
     assert {c["label"] for c in components_of(message) if c["type"] == 2} == {"◀ Prev", "Next ▶"}
     assert button(message, "Prev")["disabled"] is True
     assert len(select_menu(message)["options"]) == 5
@@ -59,6 +58,23 @@ async def test_search_dates_limit_the_results(paperboy):
     embeds = embeds_of(message)
     assert footer(embeds[-1]).startswith("Page 1/1 · 5 results")
     assert all("2025-03-05" in e["description"] for e in embeds)
+
+
+@pytest.mark.parametrize(("since", "until", "found"), [
+    ("2025-03-04", "2025-03-05", True),  # holds only its later day
+    ("2025-03-05", None, True),
+    (None, "2025-03-03", True),  # only its first day
+    ("2025-03-04", "2025-03-04", False),  # between its two days
+])
+async def test_a_paper_listed_on_two_days_matches_a_range_holding_either(paperboy, since, until,
+                                                                        found):
+    """RetroLM (2503.10001) is in the digests of 2025-03-03 and 2025-03-05."""
+    options = {"query": "RetroLM retrieval-augmented language models"}
+    options |= {"since": since} if since else {}
+    options |= {"until": until} if until else {}
+    _, message = await command(paperboy.fake, "search", options)
+    urls = [embed.get("url") for embed in embeds_of(message)]
+    assert (f"{HF}2503.10001" in urls) is found, all_text(message)
 
 
 async def test_search_without_results_says_so_privately(paperboy):
@@ -90,7 +106,7 @@ async def test_paper_finds_a_paper_by_id_link_or_title(paperboy, query):
     dates = {f["name"]: f["value"] for f in card["fields"]}
     assert dates["Digest dates"] == "2025-03-03, 2025-03-05"
     links = {c["label"]: c.get("url") for c in components_of(message)}
-    assert links == {"arXiv": "https://arxiv.org/abs/2503.10001",
+    assert links == {"Similar": None, "arXiv": "https://arxiv.org/abs/2503.10001",
                      "PDF": "https://arxiv.org/pdf/2503.10001",
                      "Hugging Face": HF + "2503.10001"}  # no "Full summary": nothing was cut
 

@@ -15,6 +15,7 @@ from .bot_support import (
     default_fake,
     embeds_of,
     identify_intents,
+    message_problems,
     running_bot,
 )
 from .fake_discord import FakeDiscord
@@ -109,3 +110,39 @@ async def test_shutdown_with_nothing_in_flight_is_quick(tmp_path):
     started = loop.time()
     await paperboy.close()  # closing twice is harmless
     assert loop.time() - started < 1
+
+
+async def test_shutdown_lets_a_mention_answer_in_flight_finish(tmp_path, monkeypatch):
+    """Replies in flight are counted by the bot itself (not found by discord.py's task names):
+    a question by mention still being answered at shutdown gets its reply."""
+    async with running_bot(tmp_path) as (fake, paperboy):
+        real_ask = paperboy.engine.ask
+        started = asyncio.Event()
+
+        async def slow_ask(*args, **kwargs):
+            started.set()
+            await asyncio.sleep(0.3)
+            return await real_ask(*args, **kwargs)
+
+        monkeypatch.setattr(paperboy.engine, "ask", slow_ask)
+        asked = await fake.user_message(None, "what exact match does RetroLM reach?")
+        await asyncio.wait_for(started.wait(), timeout=3)
+        assert len(paperboy.replies) == 1
+    [reply] = [m for m in fake.messages(asked["channel_id"])
+               if (m.get("message_reference") or {}).get("message_id") == asked["id"]]
+    assert "71.3% exact match" in embeds_of(reply)[0]["description"]
+    assert len(paperboy.replies) == 0
+
+
+async def test_the_ping_check_fails_on_a_message_that_could_ping(tmp_path):
+    """What the `paperboy` fixture checks after every test catches a reply that pings: here the
+    client's default (AllowedMentions.none(), which every message relies on) is undone."""
+    import discord
+
+    async with running_bot(tmp_path) as (fake, paperboy):
+        paperboy.allowed_mentions = discord.AllowedMentions.all()
+        asked = await fake.user_message(None, "what exact match does RetroLM reach?")
+        await fake.wait_for_reply(asked, timeout=5)
+        problems = message_problems(fake)
+    assert any("allowed_mentions" in p for p in problems)
+    assert any("pinged" in p for p in problems)  # the fake saw the asker pinged by the reply

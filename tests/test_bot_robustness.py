@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.app import FRIENDLY_ERROR
+from bot.views import FRIENDLY_ERROR
 
 from .bot_support import (
     EPHEMERAL,
@@ -183,7 +183,7 @@ async def test_an_answer_that_takes_long_is_deferred_first(paperboy, monkeypatch
     fake, bot = paperboy
     import asyncio
 
-    import bot.cogs.papers as papers
+    import bot.views as views
 
     real_ask = bot.engine.ask
 
@@ -191,9 +191,84 @@ async def test_an_answer_that_takes_long_is_deferred_first(paperboy, monkeypatch
         await asyncio.sleep(0.3)
         return await real_ask(*args, **kwargs)
 
-    monkeypatch.setattr(papers, "DEFER_AFTER", 0.05)
+    monkeypatch.setattr(views, "DEFER_AFTER", 0.05)
     monkeypatch.setattr(bot.engine, "ask", slow_ask)
     result = await fake.slash("ask", {"question": "What exact match does RetroLM reach?"})
     assert result.callback_type == 5 and result.ack_latency < 0.3
     message = await result.final_message(timeout=5)
     assert "71.3% exact match" in embeds_of(message)[0]["description"]
+
+
+# --- option values: one parser, refused the same way by every command -------------------------
+
+DATE_HINT = "is not a date: use YYYY-MM-DD, e.g. 2025-03-07"
+BAD_OPTIONS = [
+    # (command, options, the whole private answer)
+    ("search", {"query": "retrieval", "since": "20250307"}, f"“20250307” {DATE_HINT}"),
+    ("search", {"query": "retrieval", "until": "2025-W10-5"}, f"“2025-W10-5” {DATE_HINT}"),
+    ("today", {"date": "20250305"}, f"“20250305” {DATE_HINT}"),
+    ("today", {"date": "2025-W10-3"}, f"“2025-W10-3” {DATE_HINT}"),
+    ("digest preview", {"date": "20250305"}, f"“20250305” {DATE_HINT}"),
+    ("paper", {"query": "\u200b"}, "The query is empty: type a few words, an arXiv id or a link."),
+]
+
+
+@pytest.mark.parametrize(("name", "options", "expected"), BAD_OPTIONS,
+                         ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(BAD_OPTIONS)])
+async def test_a_refused_option_is_answered_before_the_command_runs(paperboy, monkeypatch,
+                                                                    name, options, expected):
+    """The option's transformer refuses it; the tree's on_error answers with its message."""
+    fake, bot = paperboy
+    touched = []
+
+    async def no_store(*args, **kwargs):
+        touched.append(args)
+        raise AssertionError("the command ran")
+
+    for method in ("latest_digest_date", "papers_on", "get_paper", "get_papers"):
+        monkeypatch.setattr(bot.store, method, no_store)
+    result, message = await command(fake, name, options)
+    assert result.callback_type == 4 and result.ephemeral
+    assert message["content"] == expected and touched == []
+
+
+# --- Discord's 3 seconds ------------------------------------------------------------------------
+
+SLOW_STORE = 3.2  # seconds: past Discord's deadline for a first response
+SLOWED = ("latest_digest_date", "papers_on", "get_paper", "stats", "guild_digest")
+SLOW_COMMANDS = [
+    ("paper", {"query": "2503.10001"}, "RetroLM"),
+    ("today", {}, "Papers for 2025-03-05"),
+    ("today", {"date": "2025-01-11"}, "There is no digest with papers for 2025-01-11"),
+    ("about", {}, "Paperboy"),
+    ("digest status", {}, "The daily digest is not set up here"),
+    ("digest preview", {}, "Papers for 2025-03-05"),
+]
+
+
+async def test_a_slow_database_never_makes_a_command_miss_the_deadline(paperboy, monkeypatch):
+    """The first database read of each answer takes longer than Discord's 3 s: each command
+    defers (within views.DEFER_AFTER) when its answer is not ready, so the local Discord, which
+    refuses a first response after 3 s (404 Unknown interaction), gets one in time."""
+    import asyncio
+
+    fake, bot = paperboy
+    slowed: set[asyncio.Task] = set()
+    for method in SLOWED:
+        real = getattr(bot.store, method)
+
+        async def slow(*args, _real=real, **kwargs):
+            task = asyncio.current_task()
+            if task not in slowed:
+                slowed.add(task)
+                await asyncio.sleep(SLOW_STORE)
+            return await _real(*args, **kwargs)
+
+        monkeypatch.setattr(bot.store, method, slow)
+    results = await asyncio.gather(*(fake.slash(name, options, timeout=SLOW_STORE + 5)
+                                     for name, options, _ in SLOW_COMMANDS))
+    for (name, _, expected), result in zip(SLOW_COMMANDS, results, strict=True):
+        assert result.deferred and result.ack_latency < fake.interaction_timeout, name
+        message = await result.final_message(timeout=SLOW_STORE + 5)
+        assert expected in all_text(message), name
+    assert len(slowed) >= len(SLOW_COMMANDS) and not fake.violations

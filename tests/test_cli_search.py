@@ -82,6 +82,29 @@ def test_ask_json_gives_the_answer_sentence_and_its_paper(
     assert answer["title"].startswith("PokéChamp") and answer["evidence"]
 
 
+def test_ask_json_lists_the_papers_of_a_question_about_several(
+        env: tuple[dict[str, str], Path]) -> None:
+    result = run_bot("ask", "--json", "which papers are about animals like zebra or giraffe?",
+                     env=env[0], cwd=env[1])
+    answer = json.loads(result.stdout)
+    assert answer["kind"] == "list"
+    assert set(answer["sources"]) == {"2503.00001", "2503.00002"}
+    assert [p["arxiv_id"] for p in answer["papers"]] == answer["sources"]
+    assert all(set(p) == {"arxiv_id", "title", "sentence"} for p in answer["papers"])
+    text = run_bot("ask", "which papers are about zebra or giraffe?", env=env[0], cwd=env[1])
+    assert text.stdout.startswith("2 papers on ")
+    assert " 1. " in text.stdout and " 2. " in text.stdout
+
+
+def test_without_its_model_the_cli_says_so_once_and_answers_with_bm25(
+        env: tuple[dict[str, str], Path]) -> None:
+    missing = {**env[0], "EMBED_MODEL_PATH": str(env[1] / "no-model")}
+    result = run_bot("search", "--json", "zebra stripes", env=missing, cwd=env[1])
+    assert result.returncode == 0
+    assert json.loads(result.stdout)[0]["arxiv_id"] == "2503.00001"
+    assert result.stderr.count("semantic search unavailable, BM25 only: ") == 1
+
+
 def test_ask_stream_prints_an_empty_answer_for_an_empty_line(
         env: tuple[dict[str, str], Path]) -> None:
     result = run_bot("ask", "--json", "-", env=env[0], cwd=env[1],
@@ -128,3 +151,33 @@ def test_console_runs_commands_from_piped_input(env: tuple[dict[str, str], Path]
     assert "Zebra Stripes Detector" in out and "Bo Chen: 2 papers" in out
     assert "Papers for 2025-03-07 (2)" in out and "84%" in out and "/search QUERY" in out
     assert "It reaches 91.5% accuracy" in out and "Here's a concise" not in out
+
+
+DATE_HINT = "is not a date: use YYYY-MM-DD, e.g. 2025-03-07"
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (["search", "--since", "20250307", "zebra"], f"--since: “20250307” {DATE_HINT}"),
+    (["search", "--until", "2025-W10-5", "zebra"], f"--until: “2025-W10-5” {DATE_HINT}"),
+    (["fetch", "20250307"], f"DATE: “20250307” {DATE_HINT}"),
+    (["backfill", "--since", "2025-W10-5"], f"--since: “2025-W10-5” {DATE_HINT}"),
+])
+def test_every_command_takes_dates_as_yyyy_mm_dd_only(env: tuple[dict[str, str], Path],
+                                                      args: list[str], error: str) -> None:
+    result = run_bot(*args, env=env[0], cwd=env[1])
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"error: {error}\n"
+
+
+def test_the_console_refuses_the_same_dates_and_finds_papers_like_the_bot(
+        env: tuple[dict[str, str], Path]) -> None:
+    script = ("/search zebra since:20250306\n/search zebra until:2025-W10-4\n"
+              "/paper expert minimax langauge agnet\n/ask what is the meaning of zzzz?\n")
+    result = run_bot("console", env=env[0], cwd=env[1], stdin=script)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [f"error: since: “20250306” {DATE_HINT}",
+                         f"error: until: “2025-W10-4” {DATE_HINT}"]
+    # Not the start of a title: found by the search fallback /paper uses in Discord.
+    assert lines[2] == "PokéChamp: an Expert-level Minimax Language Agent"
+    assert lines[-1] == "no answer found"  # the CLI's words

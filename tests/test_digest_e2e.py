@@ -39,7 +39,7 @@ class World:
         self.settings = load_settings({
             "PAPERS_DB": str(tmp_path / "papers.db"),
             "CORPUS_DIR": str(self.corpus),
-            "DISCORD_TOKEN": "fake-token",
+            "DISCORD_TOKEN": "fake-token", "EMBED_MODEL": "off",
             "DIGEST_CHECK_SECONDS": "1",
             "CORPUS_POLL_SECONDS": "1",
             "CORPUS_STABLE_SECONDS": "0",

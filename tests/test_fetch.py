@@ -21,11 +21,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.cli import render_progress
-from bot.config import template_problem
 from bot.corpus import fetch, files
 from bot.corpus.backfill import backfill
 from bot.corpus.fetch import Checked, DigestFetcher, check_digest, days_due, redact
 from bot.corpus.files import is_temp_name, write_atomic
+from bot.values import url_template_problem
 
 from .support import FIXTURE_DIGESTS
 
@@ -371,11 +371,11 @@ def test_url_placeholders(session, corpus):
     ("/local/{date}.md", "http:// or https://"),
 ])
 def test_bad_templates_are_explained(template: str, problem: str):
-    assert problem in (template_problem(template) or "")
+    assert problem in (url_template_problem(template) or "")
 
 
 def test_good_templates_pass():
-    assert template_problem("https://raw.githubusercontent.com/gabrielchua/daily-ai-papers"
+    assert url_template_problem("https://raw.githubusercontent.com/gabrielchua/daily-ai-papers"
                             "/main/archive/{yyyy}/{mm}/{dd}.md") is None
 
 

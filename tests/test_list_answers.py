@@ -3,8 +3,11 @@ shows why it is there."""
 
 from datetime import date
 
+import discord
 import pytest
 
+from bot import cards
+from bot.search import Hit
 from bot.search.answers import Candidate
 from bot.search.lists import MAX_PAPERS, list_answer, read_list_question
 
@@ -89,3 +92,14 @@ def test_no_paper_is_an_honest_empty_list_answer() -> None:
     answer = list_answer(question, [])
     assert answer.answer == "" and answer.papers == () and answer.kind == "list"
     assert answer.as_dict()["papers"] == [] and answer.as_dict()["kind"] == "list"
+
+
+def test_a_list_card_of_eight_long_papers_stays_within_discords_limits() -> None:
+    papers = [(Hit(f"2503.{i:05d}", "Very long title " * 40, ("A",), (f"2025-03-0{i}",), 1.0),
+               "A sentence that goes on and on. " * 60) for i in range(1, 9)]
+    embed = cards.list_answer_card("which papers? " * 40, "8 papers on " + "x " * 400, papers)
+    assert isinstance(embed, discord.Embed)
+    assert len(embed.title or "") <= 256 and len(embed.description or "") <= 4096
+    assert len(embed) <= 6000
+    assert (embed.description or "").count("](https://huggingface.co/papers/2503.") == 8
+    assert (embed.description or "").count("\n> ") == 8

@@ -1,19 +1,10 @@
-"""When a server's digest is due, and what users may type for times, zones and dates."""
+"""When a server's digest is due (what users may type for times, zones and dates: test_values)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from bot.schedule import (
-    ScheduleError,
-    due_dates,
-    next_post_time,
-    parse_date,
-    parse_time,
-    parse_timezone,
-)
+from bot.schedule import due_dates, next_post_time
 
 UTC = dt.UTC
 # Mon 2025-03-03 … Fri 2025-03-07, Sat 2025-03-08, Mon 2025-03-10
@@ -58,28 +49,7 @@ def test_next_post_time_is_today_or_tomorrow_in_the_servers_zone():
     assert berlin.astimezone(UTC) == at("2025-03-11T08:00")
 
 
-@pytest.mark.parametrize("text, expected", [("9:00", "09:00"), ("09:00", "09:00"),
-                                            ("21.30", "21:30"), (" 23:59 ", "23:59")])
-def test_times_people_type(text, expected):
-    assert parse_time(text) == expected
-
-
-@pytest.mark.parametrize("text", ["25:00", "9", "noon", "12:60", "", "9:5"])
-def test_times_that_are_refused_with_the_format_to_use(text):
-    with pytest.raises(ScheduleError, match="HH:MM"):
-        parse_time(text)
-
-
-def test_time_zones_are_iana_names_matched_without_case():
-    assert parse_timezone("Europe/Berlin") == "Europe/Berlin"
-    assert parse_timezone("europe/berlin") == "Europe/Berlin"
-    assert parse_timezone("utc") == "UTC"
-    with pytest.raises(ScheduleError, match="IANA"):
-        parse_timezone("Mars/Olympus")
-
-
-def test_dates_must_exist_on_the_calendar():
-    assert parse_date("2025-03-07") == "2025-03-07"
-    for bad in ("2025-02-30", "07/03/2025", "yesterday", ""):
-        with pytest.raises(ScheduleError, match="YYYY-MM-DD"):
-            parse_date(bad)
+def test_a_digest_date_that_is_no_day_is_never_due_and_stops_nothing():
+    dates = [*DATES, "2025-02-30", "2025-3-11", "20250312"]
+    assert due("2025-03-10T12:00", since="2025-03-03", last="2025-03-05", dates=dates) == [
+        "2025-03-06", "2025-03-07", "2025-03-10"]

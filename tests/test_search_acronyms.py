@@ -59,7 +59,7 @@ PAPERS = [
 
 def test_an_acronym_query_also_finds_its_long_form() -> None:
     engine = SearchEngine.from_records(PAPERS)
-    assert engine.acronyms.expansion("RL") == ("reinforc", "learn")
+    assert engine.query_terms("RL") == ["rl", "reinforc", "learn"]
     found = [h.arxiv_id for h in engine.search("RL")]
     assert sorted(found) == ["2501.00001", "2501.00002", "2501.00003", "2501.00006"]
     # Lowercase "rl" is a plain word: only the papers that write RL.

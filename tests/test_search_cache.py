@@ -51,7 +51,7 @@ def write_corpus(corpus: Path) -> None:
 
 def snapshot(engine: SearchEngine) -> list[object]:
     """Everything a user can see of an engine, for comparing two of them."""
-    out: list[object] = [len(engine), engine.acronyms.expansion("RL")]
+    out: list[object] = [len(engine), engine.query_terms("RL")]
     for query in QUERIES:
         out.append([h.as_dict() for h in engine.search(query, limit=20)])
     out.append([h.as_dict() for h in engine.search("model", since="2025-01-06")])

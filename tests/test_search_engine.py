@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.digest import PaperRecord
+from bot.errors import UserError
 from bot.search import SearchEngine, SearchError, tokenize
 from bot.search.answers import Candidate, best_answer, focus_terms
 
@@ -102,7 +103,7 @@ def test_since_and_until_are_inclusive_on_any_digest_date(engine: SearchEngine) 
                                     {"since": "yesterday"},
                                     {"since": "2025-03-01", "until": "2025-02-01"}])
 def test_bad_dates_are_refused(engine: SearchEngine, kwargs: dict[str, str]) -> None:
-    with pytest.raises(SearchError):
+    with pytest.raises(UserError):  # bot.values.BadValue, or SearchError for the order
         engine.search("routing", **kwargs)
 
 

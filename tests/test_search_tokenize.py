@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.search.query import parse_query
 from bot.search.tokenize import SYNONYMS, fold, tokenize, tokenize_query
 
 
@@ -56,3 +57,11 @@ def test_synonyms_are_index_terms_of_each_other() -> None:
     for term, others in SYNONYMS.items():
         assert tokenize(term) == [term] and term not in others
         assert all(term in SYNONYMS[other] for other in others)
+
+
+def test_a_query_is_read_once_into_its_paper_terms_and_acronyms() -> None:
+    query = parse_query("RL agents for arXiv:2409.12892v2, agents that use LLMs")
+    assert query.arxiv_id == "2409.12892"
+    assert query.terms == ("rl", "agent", "use", "llm")  # once each, the id left out
+    assert query.acronyms == {"rl": "RL", "llm": "LLM"}
+    assert parse_query("https://huggingface.co/papers/2409.12892").terms == ("http",)

@@ -19,12 +19,13 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.app import FRIENDLY_ERROR, Paperboy, run_bot
+from bot.app import Paperboy, run_bot
 from bot.cli import cmd_run
 from bot.config import load_settings
 from bot.corpus.ingest import ingest_directory
 from bot.search import SearchEngine
 from bot.store import Store
+from bot.views import FRIENDLY_ERROR
 
 from .cli_support import bot_env
 from .cli_support import run_bot as run_cli
@@ -53,7 +54,7 @@ async def db(tmp_path: Path) -> Path:
 
 
 def settings_for(db: Path, **extra: str):
-    return load_settings({"DISCORD_TOKEN": TOKEN, "PAPERS_DB": str(db),
+    return load_settings({"DISCORD_TOKEN": TOKEN, "EMBED_MODEL": "off", "PAPERS_DB": str(db),
                           "CORPUS_DIR": str(FIXTURE_DIGESTS), "LOG_LEVEL": "DEBUG", **extra})
 
 

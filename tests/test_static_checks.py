@@ -1,5 +1,6 @@
 """The code is type-checked (mypy, configured in pyproject.toml) and lint-clean (ruff)."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -23,3 +24,25 @@ def test_ruff_finds_nothing() -> None:
         pytest.skip("ruff is not installed")
     result = subprocess.run([ruff, "check", str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    return re.findall(r"^python3 -m venv \.venv && .*$", readme, flags=re.MULTILINE)
+
+
+def test_ci_runs_exactly_the_readmes_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    install_and_test = [c for c in _readme_commands() if c.endswith("python -m pytest")]
+    assert len(install_and_test) == 1
+    assert install_and_test[0] in ci
+
+
+def test_both_readme_commands_install_the_tested_pins() -> None:
+    commands = _readme_commands()
+    assert len(commands) == 2
+    assert all("-c constraints.txt" in c for c in commands)
+    pins = (ROOT / "constraints.txt").read_text().split()
+    names = {line.split("==")[0].lower() for line in pins}
+    assert all("==" in line for line in pins)
+    assert {"discord.py", "aiosqlite", "rank-bm25", "numpy", "onnxruntime"} <= names

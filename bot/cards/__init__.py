@@ -1,14 +1,13 @@
 """Discord rendering of papers: pure functions from records to embeds, within Discord's limits.
 
 `text` makes untrusted text safe (escaped markdown, broken mentions, cut without breaking an
-escape), `limits` holds Discord's limits and the checks tests use, `embeds` builds the cards.
+escape), `limits` holds Discord's limits, `embeds` builds the cards.
 """
 
 from .embeds import (
     CARD_SUMMARY_LIMIT,
     COLOUR_ANSWER,
     COLOUR_DIGEST,
-    COLOUR_ERROR,
     COLOUR_INFO,
     COLOUR_PAPER,
     COLOUR_SEARCH,
@@ -27,38 +26,15 @@ from .embeds import (
     compact_card,
     day_url,
     digest_header_messages,
-    error_embed,
     format_uptime,
     full_summary_embeds,
-    notice_embed,
+    list_answer_card,
     paper_card,
     paper_select_options,
     paper_url,
     search_footer,
     search_page,
     today_pages,
-)
-from .limits import (
-    AUTHOR_LIMIT,
-    BUTTON_LABEL_LIMIT,
-    CHOICE_NAME_LIMIT,
-    CONTENT_LIMIT,
-    DESCRIPTION_LIMIT,
-    FIELD_COUNT_LIMIT,
-    FIELD_NAME_LIMIT,
-    FIELD_VALUE_LIMIT,
-    FOOTER_LIMIT,
-    MESSAGE_EMBEDS_LIMIT,
-    MESSAGE_TOTAL_LIMIT,
-    PLACEHOLDER_LIMIT,
-    SELECT_OPTIONS_LIMIT,
-    SELECT_TEXT_LIMIT,
-    TITLE_LIMIT,
-    check_mentions,
-    check_message_limits,
-    check_select_options,
-    embed_texts,
-    message_size,
 )
 from .text import (
     ELLIPSIS,
@@ -75,21 +51,13 @@ from .text import (
     truncate,
 )
 
-safe_text = truncate  # the name in the design brief
-
 __all__ = [
-    "AUTHOR_LIMIT", "BUTTON_LABEL_LIMIT", "CARD_SUMMARY_LIMIT", "CHOICE_NAME_LIMIT",
-    "COLOUR_ANSWER", "COLOUR_DIGEST", "COLOUR_ERROR", "COLOUR_INFO", "COLOUR_PAPER",
-    "COLOUR_SEARCH", "CONTENT_LIMIT", "DESCRIPTION_LIMIT", "ELLIPSIS", "FIELD_COUNT_LIMIT",
-    "FIELD_NAME_LIMIT", "FIELD_VALUE_LIMIT", "FOOTER_LIMIT", "LIST_TITLE_LIMIT",
-    "MESSAGE_EMBEDS_LIMIT", "MESSAGE_TOTAL_LIMIT", "NO_SUMMARY", "PLACEHOLDER_LIMIT",
-    "RESULTS_PER_PAGE", "SELECT_OPTIONS_LIMIT", "SELECT_TEXT_LIMIT", "SNIPPET_LIMIT",
-    "TITLE_LIMIT", "ZWSP", "PaperCard", "PaperLike", "about_embed", "ambiguous_author_embed",
+    "CARD_SUMMARY_LIMIT", "COLOUR_ANSWER", "COLOUR_DIGEST", "COLOUR_INFO", "COLOUR_PAPER",
+    "COLOUR_SEARCH", "ELLIPSIS", "LIST_TITLE_LIMIT", "NO_SUMMARY", "RESULTS_PER_PAGE",
+    "SNIPPET_LIMIT", "ZWSP", "PaperCard", "PaperLike", "about_embed", "ambiguous_author_embed",
     "answer_card", "author_pages", "authors_line", "autocomplete_name", "break_mentions",
-    "button_label", "check_mentions", "check_message_limits", "check_select_options",
-    "compact_card", "cut_at_sentence", "day_url", "digest_header_messages", "embed_texts",
-    "error_embed", "escape", "format_uptime", "full_summary_embeds", "highlight_snippet",
-    "message_size", "normalize", "notice_embed", "paper_card", "paper_select_options",
-    "paper_url", "plain", "readable_latex", "safe_text", "search_footer", "search_page",
-    "sentence_ends", "today_pages", "truncate",
+    "button_label", "compact_card", "cut_at_sentence", "day_url", "digest_header_messages",
+    "escape", "format_uptime", "full_summary_embeds", "highlight_snippet", "list_answer_card",
+    "normalize", "paper_card", "paper_select_options", "paper_url", "plain", "readable_latex",
+    "search_footer", "search_page", "sentence_ends", "today_pages", "truncate",
 ]

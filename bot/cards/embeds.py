@@ -13,6 +13,7 @@ from typing import Protocol
 
 import discord
 
+from ..digest.models import hf_paper_url
 from .limits import (
     AUTHOR_LIMIT,
     BUTTON_LABEL_LIMIT,
@@ -39,12 +40,12 @@ COLOUR_DIGEST = discord.Colour(0xFF9D00)
 COLOUR_SEARCH = discord.Colour(0x5865F2)
 COLOUR_ANSWER = discord.Colour(0x57F287)
 COLOUR_INFO = discord.Colour(0x99AAB5)
-COLOUR_ERROR = discord.Colour(0xED4245)
 
 CARD_SUMMARY_LIMIT = 1500  # a card stays readable; the rest goes behind "Full summary"
 SNIPPET_LIMIT = 200
 RESULTS_PER_PAGE = 5
 LIST_TITLE_LIMIT = 200  # a title in a numbered list
+LIST_SENTENCE_LIMIT = 400  # a sentence under a title in a list answer
 NO_SUMMARY = "*No summary in the digest.*"
 
 Highlight = Callable[[str], bool]
@@ -85,7 +86,7 @@ def _safe_id(paper: PaperLike) -> bool:
 
 def paper_url(paper: PaperLike) -> str | None:
     """The paper's Hugging Face page, or None if its id cannot be part of a URL."""
-    return f"https://huggingface.co/papers/{paper.arxiv_id}" if _safe_id(paper) else None
+    return hf_paper_url(paper.arxiv_id) if _safe_id(paper) else None
 
 
 def day_url(date: str) -> str | None:
@@ -406,6 +407,27 @@ def answer_card(question: str, answer: str, evidence: Sequence[str],
     return embed
 
 
+def list_answer_card(question: str, summary: str,
+                     papers: Sequence[tuple[PaperLike, str]]) -> discord.Embed:
+    """An answer that is several papers: the summary line ("5 papers on …, 1 Aug – 30 Oct
+    2025"), then each paper linked, with its newest date and the sentence that shows why,
+    the sentences cut so that every paper fits."""
+    head = truncate(summary, 300)
+    heads = []
+    for number, (paper, _) in enumerate(papers, 1):
+        line = f"**{number}.** {_link(_title(paper, LIST_TITLE_LIMIT), paper_url(paper))}"
+        heads.append(line + (f" · {truncate(_latest(paper), 32)}" if _latest(paper) else ""))
+    room = DESCRIPTION_LIMIT - len(head) - 2 - sum(len(line) + 4 for line in heads)
+    share = room // len(papers) if papers else 0
+    lines = []
+    for line, (_, sentence) in zip(heads, papers, strict=True):
+        quote = truncate(sentence, min(share, LIST_SENTENCE_LIMIT)) if share > 0 else ""
+        lines.append(line + (f"\n> {quote}" if quote else ""))
+    return discord.Embed(title=truncate(question, TITLE_LIMIT) or "Question",
+                         description="\n\n".join([head, "\n".join(lines)]) if lines else head,
+                         colour=COLOUR_ANSWER)
+
+
 def format_uptime(seconds: float) -> str:
     """ "3d 4h 12m", "5m 3s", "42s"."""
     seconds = max(0, int(seconds))
@@ -420,7 +442,7 @@ def format_uptime(seconds: float) -> str:
 
 
 def about_embed(papers: int, digests: int, latest_date: str | None, version: str,
-                uptime_seconds: float) -> discord.Embed:
+                uptime_seconds: float, search: str = "") -> discord.Embed:
     embed = discord.Embed(
         title="Paperboy",
         description="I answer questions about AI papers from the Hugging Face daily-paper "
@@ -433,17 +455,6 @@ def about_embed(papers: int, digests: int, latest_date: str | None, version: str
                     inline=True)
     embed.add_field(name="Version", value=truncate(version, 64) or "unknown", inline=True)
     embed.add_field(name="Uptime", value=format_uptime(uptime_seconds), inline=True)
+    if search:
+        embed.add_field(name="Search", value=truncate(search, FIELD_VALUE_LIMIT), inline=False)
     return embed
-
-
-def notice_embed(text: str, *, title: str | None = None,
-                 colour: discord.Colour = COLOUR_INFO) -> discord.Embed:
-    """A short message in an embed; `text` is escaped (multi-line kept)."""
-    return discord.Embed(title=truncate(title, TITLE_LIMIT) if title else None,
-                         description=truncate(text, DESCRIPTION_LIMIT, multiline=True) or "—",
-                         colour=colour)
-
-
-def error_embed(text: str, *, title: str | None = None) -> discord.Embed:
-    return notice_embed(text, title=title, colour=COLOUR_ERROR)
-

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from .. import cards
-from ..views import NONE
+from ..views import reply, soon
 
 if TYPE_CHECKING:
     from ..app import Paperboy
@@ -46,15 +46,18 @@ class AdminCog(commands.Cog):
 
     @app_commands.command(name="about", description="What this bot knows and how long it has run")
     async def about(self, interaction: discord.Interaction) -> None:
+        await reply(interaction, embed=await soon(interaction, self._about()))
+
+    async def _about(self) -> discord.Embed:
         stats = await self.bot.store.stats()
-        embed = cards.about_embed(
+        return cards.about_embed(
             papers=stats.papers,
             digests=stats.digests,
             latest_date=await self.bot.store.latest_digest_date(),
             version=bot_version(),
             uptime_seconds=time.monotonic() - self.bot.started_at,
+            search=self.bot.engine.semantic.status(),
         )
-        await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
 
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction,

@@ -61,7 +61,7 @@ class CorpusCog(commands.Cog):
     @tasks.loop(seconds=300)
     async def fetch(self) -> None:
         assert self.fetcher is not None
-        after = dt.time.fromisoformat(self.bot.settings.digest_fetch_after)  # HH:MM, checked
+        after = self.bot.settings.digest_fetch_after
         try:
             for day in await self.fetcher.due_dates(dt.datetime.now(dt.UTC), after):
                 result = await self.fetcher.fetch_day(day)

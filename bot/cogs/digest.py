@@ -11,17 +11,13 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from .. import cards
-from ..digest import PaperRecord
-from ..errors import UserError
-from ..posting import NONE, DigestPoster, PostBroken, missing_permissions
-from ..schedule import (
-    due_dates,
-    next_post_time,
-    parse_date,
-    parse_time,
-    parse_timezone,
-)
+from ..lookup import find_digest
+from ..posting import DigestPoster, PostBroken, missing_permissions
+from ..schedule import due_dates, next_post_time
 from ..store import GuildDigest
+from ..values import format_time
+from ..views import reply, soon
+from .options import Date, Time, TimeZone
 
 if TYPE_CHECKING:
     from ..app import Paperboy
@@ -29,12 +25,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INCOMPLETE_SHOWN = 3  # newest days with no papers or unread rows, in /digest status
-COMMON_ZONES = (
-    "UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "America/New_York",
-    "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
-    "Asia/Kolkata", "Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul",
-    "Australia/Sydney",
-)
 manage_server = app_commands.checks.has_permissions(manage_guild=True)
 
 
@@ -146,40 +136,30 @@ class DigestCog(commands.Cog):
             await interaction.response.send_message(
                 f"I can't post the digest in {channel.mention}: I'm missing"
                 f" **{_permission_names(missing)}** there. Give me those and try again.",
-                ephemeral=True, allowed_mentions=NONE)
+                ephemeral=True)
             return
         since = await self.store.latest_digest_date()
         setting = await self.store.set_digest_channel(interaction.guild.id, channel.id, since)
         await interaction.response.send_message(
             f"Daily digest on: each new digest goes to {channel.mention} at"
             f" {setting.post_time} ({setting.timezone}). {self._next_text(setting)}",
-            ephemeral=True, allowed_mentions=NONE)
+            ephemeral=True)
         log.info("guild %s: digest channel set", interaction.guild.id)
 
     @digest.command(name="time", description="When the digest is posted (24-hour, local time)")
     @app_commands.describe(time="HH:MM, 24-hour, e.g. 09:00",
                            timezone="IANA time zone, e.g. Europe/Berlin (default UTC)")
     @manage_server
-    async def set_time(self, interaction: discord.Interaction, time: str,
-                       timezone: str | None = None) -> None:
+    async def set_time(self, interaction: discord.Interaction, time: Time,
+                       timezone: TimeZone | None = None) -> None:
         assert interaction.guild is not None
-        post_time = parse_time(time)  # a ScheduleError is a UserError: a private reply
+        post_time = format_time(time)
         current = await self.store.guild_digest(interaction.guild.id)
-        zone = parse_timezone(timezone) if timezone else current.timezone if current else "UTC"
+        zone = timezone or (current.timezone if current else "UTC")
         setting = await self.store.set_digest_time(interaction.guild.id, post_time, zone)
         await interaction.response.send_message(
             f"The digest will be posted at {post_time} ({zone}). {self._next_text(setting)}",
-            ephemeral=True, allowed_mentions=NONE)
-
-    @set_time.autocomplete("timezone")
-    async def _zones(self, interaction: discord.Interaction, current: str
-                     ) -> list[app_commands.Choice[str]]:
-        from zoneinfo import available_timezones
-
-        needle = current.strip().lower().replace(" ", "_")
-        zones = COMMON_ZONES if not needle else sorted(
-            z for z in available_timezones() if needle in z.lower())
-        return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
+            ephemeral=True)
 
     @digest.command(name="off", description="Stop posting the daily digest here")
     @manage_server
@@ -187,13 +167,16 @@ class DigestCog(commands.Cog):
         assert interaction.guild is not None
         await self.store.disable_digest(interaction.guild.id)
         await interaction.response.send_message(
-            "Daily digest off. `/digest channel` turns it on again.", ephemeral=True,
-            allowed_mentions=NONE)
+            "Daily digest off. `/digest channel` turns it on again.", ephemeral=True)
 
     @digest.command(name="status", description="Where and when the digest is posted")
     async def status(self, interaction: discord.Interaction) -> None:
         assert interaction.guild is not None
-        setting = await self.store.guild_digest(interaction.guild.id)
+        text = await soon(interaction, self._status(interaction.guild.id), ephemeral=True)
+        await reply(interaction, content=text, ephemeral=True)
+
+    async def _status(self, guild_id: int) -> str:
+        setting = await self.store.guild_digest(guild_id)
         if setting is None or setting.channel_id is None:
             text = "The daily digest is not set up here. An admin can use `/digest channel`."
         else:
@@ -209,64 +192,49 @@ class DigestCog(commands.Cog):
         incomplete = (await self.store.incomplete_days())[-INCOMPLETE_SHOWN:]
         if incomplete:
             text += "\nIncomplete digests: " + ", ".join(map(str, reversed(incomplete)))
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NONE)
+        return text
 
     @digest.command(name="preview", description="Show what would be posted (only to you)")
     @app_commands.describe(date="Digest date, YYYY-MM-DD (default: the newest)")
-    async def preview(self, interaction: discord.Interaction, date: str | None = None) -> None:
-        day, papers = await self._pick_digest(date)
+    async def preview(self, interaction: discord.Interaction, date: Date | None = None) -> None:
+        day, papers = await soon(interaction, find_digest(self.store, date), ephemeral=True)
         messages = cards.digest_header_messages(day, papers)
         note = (f"Preview: a thread “Papers for {day}” with {len(papers)} cards follows"
                 " this header.")
         if len(messages) > 1:
             note += f" (The header takes {len(messages)} messages; this is the first.)"
-        await interaction.response.send_message(note, embeds=messages[0], ephemeral=True,
-                                                allowed_mentions=NONE)
+        await reply(interaction, content=note, embeds=messages[0], ephemeral=True)
 
     @digest.command(name="post", description="Post a digest now (never twice)")
     @app_commands.describe(date="Digest date, YYYY-MM-DD (default: the newest)")
     @manage_server
-    async def post_now(self, interaction: discord.Interaction, date: str | None = None) -> None:
+    async def post_now(self, interaction: discord.Interaction, date: Date | None = None) -> None:
         assert interaction.guild is not None
-        day, _ = await self._pick_digest(date)
+        await interaction.response.defer(ephemeral=True, thinking=True)  # posting takes a while
+        day, _ = await find_digest(self.store, date)
         setting = await self.store.guild_digest(interaction.guild.id)
         if setting is None or setting.channel_id is None:
-            await interaction.response.send_message(
-                "Choose a channel first with `/digest channel`.", ephemeral=True,
-                allowed_mentions=NONE)
+            await interaction.followup.send("Choose a channel first with `/digest channel`.",
+                                            ephemeral=True)
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         channel = await self._usable_channel(setting)
         if channel is None:
             refreshed = await self.store.guild_digest(interaction.guild.id)
             reason = refreshed.broken_reason if refreshed else "the channel is unavailable"
-            await interaction.followup.send(f"I can't post there: {reason}.", ephemeral=True,
-                                            allowed_mentions=NONE)
+            await interaction.followup.send(f"I can't post there: {reason}.", ephemeral=True)
             return
         try:
             result = await self.poster.post(channel, day)
         except PostBroken as error:
             await self._pause(interaction.guild.id, str(error))
-            await interaction.followup.send(f"Discord refused the post: {error}", ephemeral=True,
-                                            allowed_mentions=NONE)
+            await interaction.followup.send(f"Discord refused the post: {error}", ephemeral=True)
             return
         text = {
             "posted": f"Posted the {day} digest in {channel.mention} ({result.cards} papers).",
             "already": f"The {day} digest was already posted in this server; not posting twice.",
             "empty": f"The {day} digest has no papers; nothing to post.",
         }[result.status]
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NONE)
-
-    async def _pick_digest(self, date: str | None) -> tuple[str, list[PaperRecord]]:
-        """The requested digest (default: the newest) and its papers; UserError if none."""
-        day = parse_date(date) if date else await self.store.latest_digest_date()
-        if day is None:
-            raise UserError("No digests are loaded yet.")
-        papers = await self.store.papers_on(day)
-        if not papers:
-            raise UserError(f"There is no digest with papers for {day}."
-                            " `/today` shows the newest one.")
-        return day, papers
+        await interaction.followup.send(text, ephemeral=True)
 
     @staticmethod
     def _next_text(setting: GuildDigest) -> str:

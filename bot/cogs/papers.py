@@ -1,18 +1,17 @@
 """Paper commands: /search, /paper, /today, /author, /ask, and questions by mention.
 
-Every reply is sent with `AllowedMentions.none()`. Bad input raises `UserError`, which the
+Replies ping nobody: the client sends `AllowedMentions.none()` with every message. Bad input
+raises `UserError` (in an option's transformer, see options.py, or in the command), which the
 command tree's `on_error` turns into a short private reply saying what to do instead.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import re
-import unicodedata
-from collections.abc import Awaitable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -21,51 +20,34 @@ from discord.ext import commands
 from .. import cards
 from ..digest import PaperRecord, normalize_arxiv_id
 from ..errors import UserError
-from ..schedule import parse_date
-from ..search import SearchError
+from ..lookup import find_digest, find_paper
 from ..search.snippets import best_sentence, highlighter
-from ..search.tokenize import tokenize
-from ..views import NONE, FullSummaryButton, Pager, PaperLoader, send_paper_card
+from ..views import (
+    FullSummaryButton,
+    Pager,
+    PaperLoader,
+    SimilarButton,
+    reply,
+    send_pager,
+    send_paper_card,
+    send_similar,
+    soon,
+)
+from .options import CHOICES, MAX_QUERY, Date, Name, Query, Question, check_query
 
 if TYPE_CHECKING:
     from ..app import Paperboy
+    from ..search import SearchEngine
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY = 300
 PER_PAGE = cards.RESULTS_PER_PAGE
 LIST_PER_PAGE = 10  # /today and /author: titles per page
 SEARCH_RESULTS = 25
-CHOICES = 25  # Discord's autocomplete limit
-DEFER_AFTER = 1.0  # seconds: an answer not ready by then is deferred (Discord allows 3)
 _MENTION_RE = re.compile(r"<@!?\d+>")
-T = TypeVar("T")
 
-_EMPTY_HINT = {
-    "query": "type a few words, an arXiv id or a link",
-    "name": "type a name as it appears in the digests, or a Hugging Face user name",
-    "question": "ask in plain words, e.g. “what is speculative decoding?”",
-}
 _NO_ANSWER = ("I couldn't find an answer to that in the digests. Try naming the paper or the "
               "method, or use `/search`.")
-
-
-def check_query(text: str | None, what: str = "query") -> str:
-    """The text with white space collapsed and invisible characters (zero-width spaces,
-    direction marks) removed; UserError when nothing is left or it is too long."""
-    visible = "".join(ch for ch in (text or "") if unicodedata.category(ch) != "Cf")
-    cleaned = " ".join(visible.split())
-    if not cleaned:
-        raise UserError(f"The {what} is empty: {_EMPTY_HINT.get(what, _EMPTY_HINT['query'])}.")
-    if len(cleaned) > MAX_QUERY:
-        raise UserError(f"That {what} is {len(cleaned):,} characters long; keep it under"
-                        f" {MAX_QUERY} — a few distinctive words work best.")
-    return cleaned
-
-
-def check_date(text: str | None) -> str | None:
-    """A date option: None when left empty; a ScheduleError (a UserError) when not a date."""
-    return parse_date(text) if text and text.strip() else None
 
 
 def shown(text: str) -> str:
@@ -78,15 +60,15 @@ class PapersCog(commands.Cog):
         self.bot = bot
 
     @property
-    def engine(self):
+    def engine(self) -> SearchEngine:
         return self.bot.engine
 
     async def cog_load(self) -> None:
         # "Full summary" buttons carry the paper id: they work on any card, even old ones.
-        self.bot.add_dynamic_items(FullSummaryButton)
+        self.bot.add_dynamic_items(FullSummaryButton, SimilarButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(FullSummaryButton)
+        self.bot.remove_dynamic_items(FullSummaryButton, SimilarButton)
 
     async def _load(self, arxiv_id: str) -> PaperRecord | None:
         return await self.bot.store.get_paper(arxiv_id)
@@ -97,16 +79,14 @@ class PapersCog(commands.Cog):
     @app_commands.describe(query="Words, an arXiv id or an arXiv/Hugging Face link",
                            since="Only papers from this date on (YYYY-MM-DD)",
                            until="Only papers up to this date (YYYY-MM-DD)")
-    async def search(self, interaction: discord.Interaction, query: str,
-                     since: str | None = None, until: str | None = None) -> None:
-        query = check_query(query)
-        hits = self.engine.search(query, limit=SEARCH_RESULTS, since=check_date(since),
-                                  until=check_date(until))
+    async def search(self, interaction: discord.Interaction, query: Query,
+                     since: Date | None = None, until: Date | None = None) -> None:
+        hits = self.engine.search(query, limit=SEARCH_RESULTS, since=since, until=until)
         interaction.extras["results"] = len(hits)
         if not hits:  # a normal outcome (logged as 0 results), answered privately
             await interaction.response.send_message(
                 f"No papers match “{shown(query)}”" + (" in those dates" if since or until else "")
-                + ". Try other words, or fewer of them.", ephemeral=True, allowed_mentions=NONE)
+                + ". Try other words, or fewer of them.", ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
         terms = self.engine.query_terms(query)
@@ -121,39 +101,19 @@ class PapersCog(commands.Cog):
                         if hit.arxiv_id in records else "") for hit in page]
             return cards.search_page(results, query, index + 1, pages, len(hits), highlight), page
 
-        await _send_pager(interaction, Pager(interaction.user.id, pages, render, self._load))
+        await send_pager(interaction, Pager(interaction.user.id, pages, render, self._load))
 
     # -- /paper ------------------------------------------------------------------------
 
     @app_commands.command(name="paper", description="One paper's full card")
     @app_commands.describe(query="An arXiv id, an arXiv/Hugging Face link, or a title")
-    async def paper(self, interaction: discord.Interaction, query: str) -> None:
-        query = check_query(query)
-        record = await self._find_paper(query)
+    async def paper(self, interaction: discord.Interaction, query: Query) -> None:
+        record = await soon(interaction, find_paper(self.engine, self.bot.store, query))
         interaction.extras["results"] = int(record is not None)
         if record is None:
             raise UserError(f"I don't know a paper “{shown(query)}”. Pick one of the titles "
                             "offered as you type, or try `/search` with a few of its words.")
         await send_paper_card(interaction, record, ephemeral=False)
-
-    async def _find_paper(self, query: str) -> PaperRecord | None:
-        """By id or link (an unknown id is not guessed at); else the title that starts with the
-        query or has all its words; else the best search hit, if its title holds most of the
-        query's words (a card for some other paper would mislead)."""
-        arxiv_id = normalize_arxiv_id(query)
-        if arxiv_id is None:
-            hits = self.engine.complete_title(query, 1)
-            if not hits:
-                hits = [h for h in self.engine.search(query, limit=1) if self._titled(h, query)]
-            arxiv_id = hits[0].arxiv_id if hits else None
-        return await self._load(arxiv_id) if arxiv_id else None
-
-    def _titled(self, hit, query: str) -> bool:
-        """Whether the hit's title holds more than half of the query's words (typos fixed)."""
-        words = set(tokenize(query))
-        title = set(tokenize(hit.title))
-        found = sum(term in title for term in self.engine.query_terms(query))
-        return bool(words) and 2 * found > len(words)
 
     @paper.autocomplete("query")
     async def _paper_titles(self, interaction: discord.Interaction, current: str
@@ -164,8 +124,9 @@ class PapersCog(commands.Cog):
                 hits = [self.engine.hit(doc) for doc in self.engine.newest_order()[:CHOICES]]
             else:
                 hits = self.engine.complete_title(typed, CHOICES)
-                if not hits and normalize_arxiv_id(typed):
-                    found = self.engine.paper(normalize_arxiv_id(typed))
+                arxiv_id = normalize_arxiv_id(typed)
+                if not hits and arxiv_id:
+                    found = self.engine.paper(arxiv_id)
                     hits = [found] if found else []
             return [app_commands.Choice(name=cards.autocomplete_name(h), value=h.arxiv_id)
                     for h in hits[:CHOICES]]
@@ -173,21 +134,26 @@ class PapersCog(commands.Cog):
             log.exception("paper title autocomplete failed")
             return []
 
+    # -- /similar ----------------------------------------------------------------------
+
+    @app_commands.command(name="similar", description="The papers most like one paper")
+    @app_commands.describe(paper="An arXiv id, an arXiv/Hugging Face link, or a title")
+    async def similar(self, interaction: discord.Interaction, paper: Query) -> None:
+        record = await find_paper(self.engine, self.bot.store, paper)
+        if record is None:
+            raise UserError(f"I don't know a paper “{shown(paper)}”. Pick one of the titles "
+                            "offered as you type.")
+        await send_similar(interaction, record.arxiv_id)
+
+    similar.autocomplete("paper")(_paper_titles)
+
     # -- /today ------------------------------------------------------------------------
 
     @app_commands.command(name="today", description="The newest digest, or the one for a date")
     @app_commands.describe(date="Digest date, YYYY-MM-DD (default: the newest)")
-    async def today(self, interaction: discord.Interaction, date: str | None = None) -> None:
-        day = check_date(date) or await self.bot.store.latest_digest_date()
-        papers = await self.bot.store.papers_on(day) if day else []
+    async def today(self, interaction: discord.Interaction, date: Date | None = None) -> None:
+        day, papers = await soon(interaction, find_digest(self.bot.store, date))
         interaction.extras["results"] = len(papers)
-        if not day or not papers:
-            if not day:
-                raise UserError("No digests are loaded yet.")
-            newest = await self.bot.store.latest_digest_date()
-            raise UserError(f"There is no digest with papers for {day}."
-                            + (f" The newest is {newest}: try `/today` without a date."
-                               if newest else ""))
         pages = cards.today_pages(day, papers, per_page=LIST_PER_PAGE)
         await _send_list(interaction, pages, papers, self._load)
 
@@ -195,14 +161,13 @@ class PapersCog(commands.Cog):
 
     @app_commands.command(name="author", description="A person's papers, newest first")
     @app_commands.describe(name="A name as written in the digests, or a Hugging Face user name")
-    async def author(self, interaction: discord.Interaction, name: str) -> None:
-        name = check_query(name, "name")
+    async def author(self, interaction: discord.Interaction, name: Name) -> None:
         result, hits = self.engine.author(name)
         interaction.extras["results"] = len(hits)
         if result.ambiguous:
             await interaction.response.send_message(
                 embed=cards.ambiguous_author_embed(name, list(result.candidates)),
-                ephemeral=True, allowed_mentions=NONE)
+                ephemeral=True)
             return
         if not hits:
             raise UserError(f"No papers by “{shown(name)}” in the digests. "
@@ -225,28 +190,26 @@ class PapersCog(commands.Cog):
 
     @app_commands.command(name="ask", description="Ask a question about the papers")
     @app_commands.describe(question="A question in plain words")
-    async def ask(self, interaction: discord.Interaction, question: str) -> None:
-        question = check_query(question, "question")
-        embed = await _soon(interaction, self.answer(question))
+    async def ask(self, interaction: discord.Interaction, question: Question) -> None:
+        embed = await soon(interaction, self.answer(question))
         interaction.extras["results"] = int(embed is not None)
         if embed is None:
             if interaction.response.is_done():  # deferred: the loading message becomes it
-                await interaction.edit_original_response(content=_NO_ANSWER,
-                                                         allowed_mentions=NONE)
+                await interaction.edit_original_response(content=_NO_ANSWER)
             else:
-                await interaction.response.send_message(_NO_ANSWER, ephemeral=True,
-                                                        allowed_mentions=NONE)
+                await interaction.response.send_message(_NO_ANSWER, ephemeral=True)
             return
-        if interaction.response.is_done():
-            await interaction.edit_original_response(embed=embed, allowed_mentions=NONE)
-        else:
-            await interaction.response.send_message(embed=embed, allowed_mentions=NONE)
+        await reply(interaction, embed=embed)
 
     async def answer(self, question: str) -> discord.Embed | None:
         """The answer card: the evidence sentence quoted, the source paper linked."""
         answer = await self.engine.ask(question, self.bot.store)
         if not answer.answer or answer.arxiv_id is None:
             return None
+        if answer.kind == "list":
+            found = [(self.engine.paper(line.arxiv_id), line.sentence) for line in answer.papers]
+            return cards.list_answer_card(question, answer.answer,
+                                          [(hit, sentence) for hit, sentence in found if hit])
         paper = self.engine.paper(answer.arxiv_id)
         # The answer is extractive: it *is* the evidence sentence, so it is shown once, quoted.
         return cards.answer_card(question, "", (answer.answer,), paper)
@@ -256,18 +219,19 @@ class PapersCog(commands.Cog):
         me = self.bot.user
         if message.author.bot or me is None or not _mentions(message.content, me.id):
             return
+        self.bot.replies.hold()
         question = " ".join(_MENTION_RE.sub(" ", message.content).split())
         try:
             question = check_query(question, "question")
             embed = await self.answer(question)
             reply = {"embed": embed} if embed else {"content": _NO_ANSWER}
-        except (UserError, SearchError) as problem:
+        except UserError as problem:
             reply = {"content": f"{problem} Ask me like `@{me.name} what is …?` or use `/ask`."}
         except Exception:
             log.exception("answering a mention failed")
             reply = {"content": "Something went wrong on my side while answering that."}
         try:
-            await message.reply(**reply, mention_author=False, allowed_mentions=NONE)
+            await message.reply(**reply)
         except discord.HTTPException as error:
             log.warning("could not reply to a mention in channel %s: %s", message.channel.id,
                         error.status)
@@ -278,31 +242,6 @@ def _mentions(content: str, user_id: int) -> bool:
     return f"<@{user_id}>" in content or f"<@!{user_id}>" in content
 
 
-async def _soon(interaction: discord.Interaction, work: Awaitable[T]) -> T:
-    """The result of `work`; if it is not ready within DEFER_AFTER the interaction is deferred
-    first (publicly, "thinking"), so Discord's 3 seconds never run out."""
-    task = asyncio.ensure_future(work)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if not done and not interaction.response.is_done():
-            await interaction.response.defer(thinking=True)
-    except BaseException:
-        task.cancel()
-        raise
-    return await task
-
-
-async def _send_pager(interaction: discord.Interaction, pager: Pager) -> None:
-    embeds = await pager.first_page()
-    if interaction.response.is_done():
-        pager.message = await interaction.followup.send(embeds=embeds, view=pager,
-                                                        allowed_mentions=NONE, wait=True)
-        return
-    response = await interaction.response.send_message(embeds=embeds, view=pager,
-                                                       allowed_mentions=NONE)
-    resource = getattr(response, "resource", None)
-    pager.message = (resource if isinstance(resource, discord.InteractionMessage)
-                     else await interaction.original_response())
 
 
 async def _send_list(interaction: discord.Interaction, pages: list[discord.Embed],
@@ -315,7 +254,7 @@ async def _send_list(interaction: discord.Interaction, pages: list[discord.Embed
     async def render(index: int):
         return [pages[index]], papers[starts[index]:starts[index + 1]]
 
-    await _send_pager(interaction, Pager(interaction.user.id, len(pages), render, load))
+    await send_pager(interaction, Pager(interaction.user.id, len(pages), render, load))
 
 
 async def setup(bot: Paperboy) -> None:

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from ..config import template_problem
 from ..digest import date_from_filename, parse_digest
+from ..values import url_template_problem
 from .files import MAX_FILE_BYTES, read_capped, scan_corpus, write_atomic
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class DigestFetcher:
         recheck: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        problem = template_problem(template)
+        problem = url_template_problem(template)
         if problem:
             raise ValueError(f"digest URL template {redact(template)!r}: {problem}")
         if retries < 0 or backoff < 0 or timeout <= 0:

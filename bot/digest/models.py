@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def hf_paper_url(arxiv_id: str) -> str:
+    """The paper's Hugging Face page: every caller builds it here."""
+    return f"https://huggingface.co/papers/{arxiv_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
     """One row of a digest: a paper as it appeared on one day."""
@@ -58,7 +63,7 @@ class PaperRecord:
 
     @property
     def hf_url(self) -> str:
-        return f"https://huggingface.co/papers/{self.arxiv_id}"
+        return hf_paper_url(self.arxiv_id)
 
     @property
     def arxiv_url(self) -> str:

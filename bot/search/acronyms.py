@@ -117,6 +117,16 @@ class AcronymTable:
         self._expansions: dict[str, tuple[str, ...]] | None = None
         self._contractions: dict[tuple[str, ...], str] | None = None
 
+    def copy(self) -> AcronymTable:
+        other = AcronymTable()
+        other.counts = {key: Counter(forms) for key, forms in self.counts.items()}
+        return other
+
+    def prepare(self) -> None:
+        """Compute both lookup tables now (before the table is shared with readers)."""
+        self._table()
+        self._reverse()
+
     def learn(self, text: str) -> None:
         for key, long_form in definitions(text):
             self.counts.setdefault(key, Counter())[long_form] += 1

@@ -65,6 +65,10 @@ def _linked(table: dict[str, _Link], key: str) -> list[int]:
     return [] if current is None else [current] if isinstance(current, int) else current
 
 
+def _copied(link: _Link) -> _Link:
+    return link if isinstance(link, int) else list(link)
+
+
 class AuthorIndex:
     def __init__(self) -> None:
         self.forms: list[str] = []  # form id → the name as written
@@ -78,6 +82,22 @@ class AuthorIndex:
         self.papers: list[array] = []  # person id → doc ids, ascending
         self.by_alt_key: dict[str, _Link] = {}  # surname-first key / sorted word set
         self.by_word: dict[str, _Link] = {}  # first or last name word
+
+    def copy(self) -> AuthorIndex:
+        """An independent copy (for the next snapshot of the engine)."""
+        other = AuthorIndex()
+        other.forms = list(self.forms)
+        other.form_ids = dict(self.form_ids)
+        other.form_person = array("i", self.form_person)
+        other.form_papers = array("i", self.form_papers)
+        other.keys = list(self.keys)
+        other.person_ids = dict(self.person_ids)
+        other.words = list(self.words)
+        other.person_forms = [_copied(forms) for forms in self.person_forms]
+        other.papers = [array("i", papers) for papers in self.papers]
+        other.by_alt_key = {key: _copied(link) for key, link in self.by_alt_key.items()}
+        other.by_word = {key: _copied(link) for key, link in self.by_word.items()}
+        return other
 
     def form_id(self, raw: str) -> int:
         """The number of a name as written (registering it, and its person, if new)."""

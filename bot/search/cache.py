@@ -11,6 +11,7 @@ rebuilds from the database and saves again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -18,12 +19,19 @@ import os
 import secrets
 import shutil
 import time
+from array import array
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .acronyms import AcronymTable
+from .index import BM25Index
+
+if TYPE_CHECKING:
+    from .engine import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +85,6 @@ def unpack_strings(arrays: dict[str, np.ndarray], name: str) -> list[str]:
             for i in range(len(bounds) - 1)]
 
 
-def _writeable(array: np.ndarray) -> np.ndarray:
-    """Loaded arrays are updated in place later (removals, new dates)."""
-    return array if array.flags.writeable else array.copy()
-
-
 def _meta(key: str, extra: dict[str, object]) -> dict[str, object]:
     return {"format": FORMAT, "code": code_version(), "key": key, **extra}
 
@@ -95,7 +98,7 @@ def load(directory: Path, key: str, extra: dict[str, object]) -> dict[str, np.nd
             log.info("saved search index in %s is out of date; rebuilding", directory)
             return None
         with np.load(directory / ARRAYS, allow_pickle=False) as data:
-            arrays = {name: _writeable(data[name]) for name in data.files}
+            arrays = {name: data[name] for name in data.files}
         # The arrays carry their own copy of the metadata: meta.json and arrays.npz read
         # across a swap by another process must not mix two indexes.
         embedded = arrays.pop("meta_json", None)
@@ -186,3 +189,142 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+# -- the engine's index ----------------------------------------------------------------------
+
+
+class StringColumn:
+    """Append-only strings kept as one UTF-8 buffer with offsets (no object per string)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.offsets = array("q", [0])
+
+    def append(self, text: str) -> None:
+        self.data += text.encode("utf-8", "surrogatepass")
+        self.offsets.append(len(self.data))
+
+    def __getitem__(self, i: int) -> str:
+        return self.data[self.offsets[i]:self.offsets[i + 1]].decode("utf-8", "surrogatepass")
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def copy(self) -> StringColumn:
+        column = StringColumn()
+        column.data = bytearray(self.data)
+        column.offsets = array("q", self.offsets)
+        return column
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {f"{name}_blob": np.frombuffer(bytes(self.data), dtype=np.uint8),
+                f"{name}_offsets": np.asarray(self.offsets, dtype=np.int64)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], name: str) -> StringColumn:
+        unpack_strings(arrays, name)  # checks that every string decodes
+        column = cls()
+        column.data = bytearray(arrays[f"{name}_blob"].tobytes())
+        column.offsets = array("q", arrays[f"{name}_offsets"].tobytes())
+        return column
+
+
+def _index_meta(snapshot: Snapshot) -> dict[str, object]:
+    return {"params": dataclasses.asdict(snapshot.params),
+            "weights": dataclasses.asdict(snapshot.weights)}
+
+
+def save_index(directory: Path, key: str, snapshot: Snapshot) -> bool:
+    """Save the engine's index for the database content `key`; False (logged) if it cannot."""
+    n = len(snapshot.arxiv_ids)
+    middle = sorted(snapshot.middle_dates.items())
+    arrays = {
+        **snapshot.index.state(),
+        **pack_strings("vocab", list(snapshot.index.vocab)),
+        **pack_strings("arxiv_ids", snapshot.arxiv_ids),
+        **snapshot.title_of.arrays("titles"),
+        **pack_strings("folded_titles", (snapshot.titles.folded + [""] * n)[:n]),
+        **pack_strings("forms", snapshot.authors.forms),
+        **pack_strings("acronyms", snapshot.acronyms.rows()),
+        "author_forms": np.asarray(snapshot.author_forms, dtype=np.int32),
+        "author_start": np.asarray(snapshot.author_start, dtype=np.int64),
+        "first_date": snapshot.first_date, "latest_date": snapshot.latest_date,
+        "middle_docs": np.array([d for d, _ in middle], dtype=np.int32),
+        "middle_start": np.cumsum([0] + [len(m) for _, m in middle], dtype=np.int64),
+        "middle_dates": np.array([x for _, m in middle for x in m], dtype=np.int32),
+        "fingerprint": np.asarray(snapshot.fingerprint, dtype=np.int64),
+    }
+    return save(directory, key, _index_meta(snapshot), arrays)
+
+
+def load_index(directory: Path, key: str, snapshot: Snapshot) -> bool:
+    """Fill the empty `snapshot` with the index saved for `key`; False when there is none
+    that fits (the snapshot is then unusable: the caller builds a new one)."""
+    arrays = load(directory, key, _index_meta(snapshot))
+    if arrays is None:
+        return False
+    try:
+        _restore(snapshot, arrays)
+    except Exception as error:  # a bad cache: rebuild
+        log.warning("saved search index in %s is unusable (%s: %s); rebuilding",
+                    directory, type(error).__name__, error)
+        return False
+    return True
+
+
+def _restore(snapshot: Snapshot, arrays: dict[str, np.ndarray]) -> None:
+    terms = unpack_strings(arrays, "vocab")
+    vocab = {term: i for i, term in enumerate(terms)}
+    if len(vocab) != len(terms):
+        raise ValueError("repeated vocabulary terms")
+    index = BM25Index.from_state(snapshot.params, vocab, arrays)
+    n = index.n_docs
+    snapshot.arxiv_ids = unpack_strings(arrays, "arxiv_ids")
+    snapshot.title_of = StringColumn.from_arrays(arrays, "titles")
+    folded = unpack_strings(arrays, "folded_titles")
+    forms = unpack_strings(arrays, "forms")
+    author_forms, author_start = arrays["author_forms"], arrays["author_start"]
+    first, latest = arrays["first_date"], arrays["latest_date"]
+    print_ = arrays["fingerprint"]
+    middle_docs, middle_start = arrays["middle_docs"], arrays["middle_start"]
+    middle_dates = arrays["middle_dates"]
+    if not (len(snapshot.arxiv_ids) == len(snapshot.title_of) == len(folded) == n
+            == len(first) == len(latest) == len(print_) == len(author_start) - 1):
+        raise ValueError("per-paper arrays of different lengths")
+    if (author_forms.dtype != np.int32 or author_start.dtype != np.int64
+            or author_start[0] != 0 or author_start[-1] != len(author_forms)
+            or np.any(np.diff(author_start) < 0)
+            or (len(author_forms) and (author_forms.min() < 0
+                                       or author_forms.max() >= len(forms)))):
+        raise ValueError("bad author lists")
+    if (first.dtype != np.int32 or latest.dtype != np.int32 or print_.dtype != np.int64
+            or len(middle_start) != len(middle_docs) + 1 or middle_start[0] != 0
+            or middle_start[-1] != len(middle_dates) or np.any(np.diff(middle_start) < 0)
+            or (len(middle_docs) and (middle_docs.min() < 0 or middle_docs.max() >= n))):
+        raise ValueError("bad dates")
+    for form in forms:
+        snapshot.authors.form_id(form)
+    if len(snapshot.authors.forms) != len(forms):
+        raise ValueError("repeated author forms")
+    snapshot.author_forms = array("i", author_forms.tobytes())
+    snapshot.author_start = array("q", author_start.tobytes())
+    snapshot.first_date, snapshot.latest_date = first, latest
+    starts = middle_start.tolist()
+    snapshot.middle_dates = {doc: tuple(middle_dates[starts[i]:starts[i + 1]].tolist())
+                         for i, doc in enumerate(middle_docs.tolist())}
+    snapshot.fingerprint = array("q", print_.tobytes())
+    snapshot.titles.folded = folded
+    snapshot.acronyms = AcronymTable.from_rows(unpack_strings(arrays, "acronyms"))
+    snapshot.index = index
+    alive = index.alive.tolist()
+    starts = snapshot.author_start
+    add, forms_array = snapshot.authors.add, snapshot.author_forms
+    for doc in range(n):
+        if alive[doc]:
+            snapshot.doc_of[snapshot.arxiv_ids[doc]] = doc
+            add(doc, forms_array[starts[doc]:starts[doc + 1]])
+        else:
+            snapshot.titles.folded[doc] = ""
+    if len(snapshot.doc_of) != index.n_alive:
+        raise ValueError("a paper id is repeated")

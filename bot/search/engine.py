@@ -13,32 +13,37 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import dataclasses
 import hashlib
 import re
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date as Date
-from pathlib import Path
 
 import numpy as np
 
-from ..digest import PaperRecord, normalize_arxiv_id
+from ..digest import PaperRecord
 from ..digest.clean import clean_summary
-from ..digest.parser import ID_IN_URL_RE
+from ..digest.models import hf_paper_url
+from ..errors import UserError
 from ..store import Store
+from ..values import parse_date as parse_day
 from . import cache as index_cache
-from .acronyms import AcronymTable, written_as_acronyms
+from .acronyms import AcronymTable
 from .answers import Answer, Candidate, best_answer
 from .authors import AuthorIndex, AuthorResult
+from .cache import StringColumn
 from .index import BM25Index, BM25Params, Builder, Either
-from .titles import TitleIndex
-from .tokenize import SYNONYMS, clear_token_caches, tokenize, tokenize_query
+from .lists import MAX_PAPERS as MAX_LIST
+from .lists import ListQuestion, list_answer, read_list_question
+from .query import Query, parse_query
+from .semantic import DEPTH, MIN_COSINE, Semantic, fuse
+from .titles import TitleIndex, normal_title
+from .tokenize import SYNONYMS, clear_token_caches, tokenize
 from .typos import TypoIndex, correct
+from .vectors import VectorTable
 
 
-class SearchError(ValueError):
+class SearchError(UserError, ValueError):
     """A query the engine cannot run (empty, bad date, since after until)."""
 
 
@@ -65,7 +70,7 @@ class Hit:
 
     @property
     def url(self) -> str:
-        return f"https://huggingface.co/papers/{self.arxiv_id}"
+        return hf_paper_url(self.arxiv_id)
 
     def as_dict(self) -> dict[str, object]:
         return {"arxiv_id": self.arxiv_id, "title": self.title, "date": self.date,
@@ -74,20 +79,12 @@ class Hit:
 
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LIST_CANDIDATES = 24  # papers searched for a list answer, before those near the best are kept
 
 
 def parse_date(value: str | None, name: str) -> int | None:
-    """YYYY-MM-DD → YYYYMMDD as an int (None stays None); SearchError if not a real date."""
-    if value is None:
-        return None
-    value = value.strip()
-    try:
-        if not _DATE_RE.match(value):
-            raise ValueError
-        Date.fromisoformat(value)
-    except ValueError:
-        raise SearchError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
-    return int(value.replace("-", ""))
+    """YYYY-MM-DD (bot.values) → YYYYMMDD as an int (None stays None)."""
+    return None if value is None else int(parse_day(value, name).strftime("%Y%m%d"))
 
 
 def paper_tokens(record: PaperRecord, weights: FieldWeights,
@@ -124,46 +121,19 @@ def fingerprint(record: PaperRecord) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-class StringColumn:
-    """Append-only strings kept as one UTF-8 buffer with offsets (no object per string)."""
+class Snapshot:
+    """One consistent state of the index. Per paper (doc id) it keeps the id, title, authors as
+    name-form numbers, dates as YYYYMMDD ints (first and latest in arrays, any in between in a
+    dict) and a fingerprint; summaries stay in the store.
 
-    def __init__(self) -> None:
-        self.data = bytearray()
-        self.offsets = array("q", [0])
+    A published snapshot is never changed: an update builds the next one from a `copy` (in a
+    worker thread) and the engine swaps it in with one assignment, so a query that took the
+    current snapshot reads one whole index, never a half-applied update."""
 
-    def append(self, text: str) -> None:
-        self.data += text.encode("utf-8", "surrogatepass")
-        self.offsets.append(len(self.data))
-
-    def __getitem__(self, i: int) -> str:
-        return self.data[self.offsets[i]:self.offsets[i + 1]].decode("utf-8", "surrogatepass")
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def arrays(self, name: str) -> dict[str, np.ndarray]:
-        return {f"{name}_blob": np.frombuffer(bytes(self.data), dtype=np.uint8),
-                f"{name}_offsets": np.asarray(self.offsets, dtype=np.int64)}
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], name: str) -> StringColumn:
-        index_cache.unpack_strings(arrays, name)  # checks that every string decodes
-        column = cls()
-        column.data = bytearray(arrays[f"{name}_blob"].tobytes())
-        column.offsets = array("q", arrays[f"{name}_offsets"].tobytes())
-        return column
-
-
-class SearchEngine:
-    """Per paper (doc id) it keeps the id, title, authors as name-form numbers, dates as
-    YYYYMMDD ints (first and latest in arrays, any in between in a dict) and a fingerprint;
-    summaries stay in the store."""
-
-    def __init__(self, params: BM25Params | None = None,
-                 weights: FieldWeights | None = None) -> None:
-        self.params = params or BM25Params()
-        self.weights = weights or FieldWeights()
-        self.index = BM25Index(self.params)
+    def __init__(self, params: BM25Params, weights: FieldWeights) -> None:
+        self.params = params
+        self.weights = weights
+        self.index = BM25Index(params)
         self.authors = AuthorIndex()
         self.titles = TitleIndex()
         self.arxiv_ids: list[str] = []
@@ -176,88 +146,51 @@ class SearchEngine:
         self.fingerprint = array("q")
         self.doc_of: dict[str, int] = {}
         self.acronyms = AcronymTable()
-        self.cache_status = "off"  # "loaded", "saved", "unsaved" (see build)
-        self._typos: TypoIndex | None = None
-        self._terms: list[str] = []
-        self._newest: list[int] | None = None
+        self.typos = TypoIndex([])
+        self.newest: list[int] = []  # live doc ids, newest digest date first
 
-    # -- loading ---------------------------------------------------------------------
+    def copy(self) -> Snapshot:
+        """An independent copy to apply an update to (it shares only what is never changed)."""
+        other = Snapshot(self.params, self.weights)
+        other.index = self.index.copy()
+        other.authors = self.authors.copy()
+        other.titles = self.titles.copy()
+        other.arxiv_ids = list(self.arxiv_ids)
+        other.title_of = self.title_of.copy()
+        other.author_forms = array("i", self.author_forms)
+        other.author_start = array("q", self.author_start)
+        other.first_date = self.first_date.copy()
+        other.latest_date = self.latest_date.copy()
+        other.middle_dates = dict(self.middle_dates)
+        other.fingerprint = array("q", self.fingerprint)
+        other.doc_of = dict(self.doc_of)
+        other.acronyms = self.acronyms.copy()
+        return other
 
-    @classmethod
-    def from_records(cls, records: Iterable[PaperRecord], params: BM25Params | None = None,
-                     weights: FieldWeights | None = None) -> SearchEngine:
-        engine = cls(params, weights)
-        engine.add(records)
-        return engine
+    def freeze(self) -> Snapshot:
+        """Compute what queries derive from the index (typo index, acronym tables, newest
+        order) before the snapshot is published."""
+        self.typos = TypoIndex(list(self.index.vocab))
+        self.acronyms.prepare()
+        live = np.flatnonzero(self.index.alive)
+        order = np.lexsort((-live, -self.latest_date[live])) if len(live) else live
+        self.newest = live[order].tolist()
+        return self
 
-    @classmethod
-    async def build(cls, store: Store, params: BM25Params | None = None,
-                    weights: FieldWeights | None = None, batch: int = 2000,
-                    cache: bool = True) -> SearchEngine:
-        """Index every stored paper; tokenising runs in a worker thread, batch by batch.
-
-        With `cache` (and a database file), the index saved next to the database
-        (`<db>.index/`) is loaded instead when it was made from the same content by the same
-        code, and a fresh build is saved there. An unusable cache is rebuilt, never fatal.
-        """
-        directory = index_cache.cache_dir(getattr(store, "path", ":memory:")) if cache else None
-        key = await store.content_key() if directory is not None else ""
-        if directory is not None:
-            engine = await asyncio.to_thread(cls._from_cache, directory, key, params, weights)
-            if engine is not None:
-                await asyncio.to_thread(engine._typo_index)
-                return engine
-        engine = cls(params, weights)
-        builder = engine.index.builder()
-        pending: list[PaperRecord] = []
-        async for record in store.iter_papers(batch):
-            pending.append(record)
-            if len(pending) >= batch:
-                await asyncio.to_thread(engine._feed, builder, pending)
-                pending = []
-        if pending:
-            await asyncio.to_thread(engine._feed, builder, pending)
-        await asyncio.to_thread(engine._commit, builder)
-        del builder, pending
-        clear_token_caches()  # they served the build; queries refill what they need
-        if directory is not None:
-            saved = await asyncio.to_thread(engine._to_cache, directory, key)
-            engine.cache_status = "saved" if saved else "unsaved"
-        await asyncio.to_thread(engine._typo_index)  # so the first typo does not wait for it
-        release_free_memory()
-        return engine
+    # -- changing (before publication) ---------------------------------------------------
 
     def add(self, records: Iterable[PaperRecord]) -> int:
         """Index papers (a paper already indexed is replaced); returns how many changed."""
         builder = self.index.builder()
-        changed = self._feed(builder, list(records))
-        self._commit(builder)
+        changed = self.feed(builder, list(records))
+        self.commit(builder)
         return changed
 
-    async def update(self, store: Store, dates: Iterable[str] | None = None) -> int:
-        """Bring the index up to date after an ingest of `dates` (None: compare everything).
+    def apply(self, records: Sequence[PaperRecord], gone: Sequence[int]) -> int:
+        self._remove(gone)
+        return self.add(records) + len(gone)
 
-        Returns the number of papers added, changed or removed. The saved index (if any) is
-        left as it is: the database's content key changed, so the next start rebuilds it.
-        """
-        if dates is None:
-            records = [r async for r in store.iter_papers()]
-            seen = {r.arxiv_id for r in records}
-            gone = [d for a, d in self.doc_of.items() if a not in seen]
-        else:
-            days = {_date_int(d) for d in dates if _DATE_RE.match(d or "")}
-            ids: dict[str, None] = {}
-            for day in sorted(days):
-                ids.update((r.arxiv_id, None) for r in await store.papers_on(_date_str(day)))
-            # Papers that were listed on those days before the ingest may have left them.
-            ids.update((self.arxiv_ids[d], None) for d in self._docs_listed_on(days))
-            records = await store.get_papers(ids)
-            found = {r.arxiv_id for r in records}
-            gone = [self.doc_of[a] for a in ids if a not in found and a in self.doc_of]
-        changed = await asyncio.to_thread(self._apply, records, gone)
-        return changed
-
-    def _docs_listed_on(self, days: set[int]) -> list[int]:
+    def docs_listed_on(self, days: set[int]) -> list[int]:
         """Live doc ids listed on any of `days`."""
         if not days:
             return []
@@ -268,12 +201,6 @@ class SearchEngine:
         docs.update(d for d, mids in self.middle_dates.items() if alive[d] and days & set(mids))
         return sorted(docs)
 
-    def _apply(self, records: Sequence[PaperRecord], gone: Sequence[int]) -> int:
-        self._remove(gone)
-        changed = self.add(records) + len(gone)
-        self._typo_index()
-        return changed
-
     def _remove(self, doc_ids: Sequence[int]) -> None:
         if not doc_ids:
             return
@@ -283,7 +210,6 @@ class SearchEngine:
             self.titles.remove(doc)
             if self.doc_of.get(self.arxiv_ids[doc]) == doc:
                 del self.doc_of[self.arxiv_ids[doc]]
-        self._newest = None
 
     def _set_dates(self, doc: int, days: Sequence[int]) -> None:
         self.first_date[doc], self.latest_date[doc] = days[0], days[-1]
@@ -292,7 +218,7 @@ class SearchEngine:
         else:
             self.middle_dates.pop(doc, None)
 
-    def _feed(self, builder: Builder, records: Sequence[PaperRecord]) -> int:
+    def feed(self, builder: Builder, records: Sequence[PaperRecord]) -> int:
         """Tokenise new or changed papers into `builder`; unchanged papers only get dates."""
         changed = 0
         replaced: list[int] = []
@@ -302,9 +228,8 @@ class SearchEngine:
             days = [_date_int(d) for d in record.dates]
             old = self.doc_of.get(record.arxiv_id)
             if old is not None and self.fingerprint[old] == print_:
-                if days != self._date_ints(old):
+                if days != self.date_ints(old):
                     self._set_dates(old, days)
-                    self._newest = None
                 continue
             if old is not None:
                 replaced.append(old)
@@ -330,118 +255,13 @@ class SearchEngine:
         self._remove(replaced)
         return changed
 
-    def _commit(self, builder: Builder) -> None:
+    def commit(self, builder: Builder) -> None:
         start = self.index.n_docs
         self.index.commit(builder)
         for doc in range(start, self.index.n_docs):
             self.doc_of[self.arxiv_ids[doc]] = doc
-        self._typos = None
-        self._newest = None
 
-    def __len__(self) -> int:
-        return len(self.doc_of)
-
-    # -- the saved index -----------------------------------------------------------------
-
-    def _cache_meta(self) -> dict[str, object]:
-        return {"params": dataclasses.asdict(self.params),
-                "weights": dataclasses.asdict(self.weights)}
-
-    def _to_cache(self, directory: Path, key: str) -> bool:
-        n = len(self.arxiv_ids)
-        middle = sorted(self.middle_dates.items())
-        arrays = {
-            **self.index.state(),
-            **index_cache.pack_strings("vocab", list(self.index.vocab)),
-            **index_cache.pack_strings("arxiv_ids", self.arxiv_ids),
-            **self.title_of.arrays("titles"),
-            **index_cache.pack_strings("folded_titles", (self.titles.folded + [""] * n)[:n]),
-            **index_cache.pack_strings("forms", self.authors.forms),
-            **index_cache.pack_strings("acronyms", self.acronyms.rows()),
-            "author_forms": np.asarray(self.author_forms, dtype=np.int32),
-            "author_start": np.asarray(self.author_start, dtype=np.int64),
-            "first_date": self.first_date, "latest_date": self.latest_date,
-            "middle_docs": np.array([d for d, _ in middle], dtype=np.int32),
-            "middle_start": np.cumsum([0] + [len(m) for _, m in middle], dtype=np.int64),
-            "middle_dates": np.array([x for _, m in middle for x in m], dtype=np.int32),
-            "fingerprint": np.asarray(self.fingerprint, dtype=np.int64),
-        }
-        return index_cache.save(directory, key, self._cache_meta(), arrays)
-
-    @classmethod
-    def _from_cache(cls, directory: Path, key: str, params: BM25Params | None,
-                    weights: FieldWeights | None) -> SearchEngine | None:
-        engine = cls(params, weights)
-        arrays = index_cache.load(directory, key, engine._cache_meta())
-        if arrays is None:
-            return None
-        try:
-            engine._restore(arrays)
-        except Exception as error:  # a bad cache: rebuild
-            index_cache.log.warning("saved search index in %s is unusable (%s: %s); rebuilding",
-                                    directory, type(error).__name__, error)
-            return None
-        engine.cache_status = "loaded"
-        return engine
-
-    def _restore(self, arrays: dict[str, np.ndarray]) -> None:
-        unpack = index_cache.unpack_strings
-        terms = unpack(arrays, "vocab")
-        vocab = {term: i for i, term in enumerate(terms)}
-        if len(vocab) != len(terms):
-            raise ValueError("repeated vocabulary terms")
-        index = BM25Index.from_state(self.params, vocab, arrays)
-        n = index.n_docs
-        self.arxiv_ids = unpack(arrays, "arxiv_ids")
-        self.title_of = StringColumn.from_arrays(arrays, "titles")
-        folded = unpack(arrays, "folded_titles")
-        forms = unpack(arrays, "forms")
-        author_forms, author_start = arrays["author_forms"], arrays["author_start"]
-        first, latest = arrays["first_date"], arrays["latest_date"]
-        print_ = arrays["fingerprint"]
-        middle_docs, middle_start = arrays["middle_docs"], arrays["middle_start"]
-        middle_dates = arrays["middle_dates"]
-        if not (len(self.arxiv_ids) == len(self.title_of) == len(folded) == n
-                == len(first) == len(latest) == len(print_) == len(author_start) - 1):
-            raise ValueError("per-paper arrays of different lengths")
-        if (author_forms.dtype != np.int32 or author_start.dtype != np.int64
-                or author_start[0] != 0 or author_start[-1] != len(author_forms)
-                or np.any(np.diff(author_start) < 0)
-                or (len(author_forms) and (author_forms.min() < 0
-                                           or author_forms.max() >= len(forms)))):
-            raise ValueError("bad author lists")
-        if (first.dtype != np.int32 or latest.dtype != np.int32 or print_.dtype != np.int64
-                or len(middle_start) != len(middle_docs) + 1 or middle_start[0] != 0
-                or middle_start[-1] != len(middle_dates) or np.any(np.diff(middle_start) < 0)
-                or (len(middle_docs) and (middle_docs.min() < 0 or middle_docs.max() >= n))):
-            raise ValueError("bad dates")
-        for form in forms:
-            self.authors.form_id(form)
-        if len(self.authors.forms) != len(forms):
-            raise ValueError("repeated author forms")
-        self.author_forms = array("i", author_forms.tobytes())
-        self.author_start = array("q", author_start.tobytes())
-        self.first_date, self.latest_date = first, latest
-        starts = middle_start.tolist()
-        self.middle_dates = {doc: tuple(middle_dates[starts[i]:starts[i + 1]].tolist())
-                             for i, doc in enumerate(middle_docs.tolist())}
-        self.fingerprint = array("q", print_.tobytes())
-        self.titles.folded = folded
-        self.acronyms = AcronymTable.from_rows(unpack(arrays, "acronyms"))
-        self.index = index
-        alive = index.alive.tolist()
-        starts = self.author_start
-        add, forms_array = self.authors.add, self.author_forms
-        for doc in range(n):
-            if alive[doc]:
-                self.doc_of[self.arxiv_ids[doc]] = doc
-                add(doc, forms_array[starts[doc]:starts[doc + 1]])
-            else:
-                self.titles.folded[doc] = ""
-        if len(self.doc_of) != index.n_alive:
-            raise ValueError("a paper id is repeated")
-
-    # -- search ----------------------------------------------------------------------
+    # -- reading -------------------------------------------------------------------------
 
     def _forms_of(self, doc: int) -> array:
         return self.author_forms[self.author_start[doc]:self.author_start[doc + 1]]
@@ -450,25 +270,17 @@ class SearchEngine:
         forms = self.authors.forms
         return tuple(forms[f] for f in self._forms_of(doc))
 
-    def _date_ints(self, doc: int) -> list[int]:
+    def date_ints(self, doc: int) -> list[int]:
         first, latest = int(self.first_date[doc]), int(self.latest_date[doc])
         if first == latest:
             return [first]
         return [first, *self.middle_dates.get(doc, ()), latest]
 
-    def dates_of(self, doc: int) -> tuple[str, ...]:
-        """The digest dates a paper was listed on, oldest first."""
-        return tuple(_date_str(d) for d in self._date_ints(doc))
-
     def hit(self, doc: int, score: float = 0.0) -> Hit:
-        return Hit(self.arxiv_ids[doc], self.title_of[doc], self.authors_of(doc),
-                   self.dates_of(doc), score)
+        dates = tuple(_date_str(d) for d in self.date_ints(doc))
+        return Hit(self.arxiv_ids[doc], self.title_of[doc], self.authors_of(doc), dates, score)
 
-    def paper(self, arxiv_id: str) -> Hit | None:
-        doc = self.doc_of.get(arxiv_id)
-        return self.hit(doc) if doc is not None else None
-
-    def _date_mask(self, since: int | None, until: int | None) -> np.ndarray | None:
+    def date_mask(self, since: int | None, until: int | None) -> np.ndarray | None:
         if since is None and until is None:
             return None
         lo = since if since is not None else 0
@@ -480,23 +292,23 @@ class SearchEngine:
                 mask[doc] = True
         return mask
 
-    def plain_terms(self, text: str) -> list[str]:
+    def plain_terms(self, query: Query) -> list[str]:
         """Index terms of a query, unknown distinctive words replaced by close known ones
         (acronyms not expanded: what rank-bm25 would be asked)."""
         terms: list[str] = []
-        for term in dict.fromkeys(tokenize_query(text)):
-            if self.index.doc_frequency(term) > 0:
+        frequency = self.index.doc_frequency
+        for term in query.terms:
+            if frequency(term) > 0:
                 terms.append(term)
                 continue
-            terms.extend(correct(term, self._typo_index(), self.index.doc_frequency))
+            terms.extend(correct(term, self.typos, frequency))
         return list(dict.fromkeys(terms))
 
-    def query_groups(self, text: str) -> list[list[tuple[str, ...]] | Either]:
+    def query_groups(self, query: Query) -> list[list[tuple[str, ...]] | Either]:
         """The query's terms as groups of alternatives: an acronym or all of its long form, a
         long form or its acronym (an `Either`), a word or its SYNONYMS."""
         groups, seen = [], set()
-        acronyms = written_as_acronyms(text)
-        for group in self.acronyms.groups(self.plain_terms(text), acronyms):
+        for group in self.acronyms.groups(self.plain_terms(query), query.acronyms):
             if not isinstance(group, Either) and len(group) == 1 and group[0][0] in SYNONYMS:
                 group = [group[0], *((t,) for t in SYNONYMS[group[0][0]])]
             signature = group if isinstance(group, Either) else frozenset(group)
@@ -505,20 +317,187 @@ class SearchEngine:
                 groups.append(group)
         return groups
 
-    def query_terms(self, text: str) -> list[str]:
-        """Every index term the query can match (with the long forms of its acronyms)."""
+    def query_terms(self, query: Query) -> list[str]:
         return list(dict.fromkeys(
-            t for group in self.query_groups(text)
+            t for group in self.query_groups(query)
             for alternative in (group.ways if isinstance(group, Either) else group)
             for t in alternative if self.index.doc_frequency(t) > 0))
 
-    def _typo_index(self) -> TypoIndex:
-        if self._typos is None or self._typos.size != len(self.index.vocab):
-            vocab = self.index.vocab
-            if len(self._terms) != len(vocab):
-                self._terms = list(vocab)
-            self._typos = TypoIndex(self._terms)
-        return self._typos
+    def search(self, query: Query, limit: int, lo: int | None, hi: int | None,
+               meaning: tuple[VectorTable, np.ndarray] | None = None) -> list[Hit]:
+        """BM25 alone, or fused with the cosine of the query's vector (`meaning`). An arXiv
+        id, a link or an exact title keeps its paper first."""
+        mask = self.date_mask(lo, hi)
+        first: list[int] = []
+        if query.arxiv_id is not None:
+            doc = self.doc_of.get(query.arxiv_id)
+            if doc is not None and (mask is None or mask[doc]):
+                first.append(doc)
+        if not query.text.strip():
+            meaning = None  # an id alone: nothing to mean
+        groups = self.query_groups(query)
+        depth = max(limit, DEPTH) if meaning is not None else limit
+        ranked = self.index.top_groups(groups, depth + len(first), mask) if groups else []
+        ranked = [(doc, score) for doc, score in ranked if doc not in first]
+        if meaning is not None:
+            exact = normal_title(query.text)
+            first += [doc for doc, _ in ranked[:DEPTH] if self.titles.folded[doc] == exact][:1]
+            ranked = self._fused(ranked, meaning, mask, limit + len(first), set(first))
+        hits = [self.hit(doc, score) for doc, score in ranked if doc not in first]
+        top = max((h.score for h in hits), default=0.0) + 1.0
+        return ([self.hit(doc, top) for doc in first] + hits)[:limit]
+
+    def _fused(self, ranked: list[tuple[int, float]], meaning: tuple[VectorTable, np.ndarray],
+               mask: np.ndarray | None, limit: int, skip: set[int]) -> list[tuple[int, float]]:
+        table, query = meaning
+        cosines = table.cosine(query)
+        nearest = []
+        count = min(DEPTH + len(skip), len(cosines))
+        top = np.argpartition(-cosines, count - 1)[:count] if count else np.arange(0)
+        for row in top[np.argsort(-cosines[top])]:
+            if cosines[row] < MIN_COSINE:
+                break
+            doc = self.doc_of.get(table.ids[row])
+            if doc is not None and doc not in skip and (mask is None or mask[doc]):
+                nearest.append(doc)
+        rows = {doc: table.row(self.arxiv_ids[doc]) for doc, _ in ranked}
+        rows.update((doc, table.row(self.arxiv_ids[doc])) for doc in nearest)
+        return fuse(ranked, lambda doc: float(cosines[rows[doc]]) if rows[doc] >= 0 else 0.0,
+                    nearest, limit)
+
+    def similar(self, doc: int, k: int, vectors: VectorTable | None, text: str) -> list[Hit]:
+        """The k papers nearest to `doc` by vector; without one, by BM25 on `text` (its title
+        and summary). Never the paper itself."""
+        arxiv_id = self.arxiv_ids[doc]
+        vector = vectors.vector(arxiv_id) if vectors is not None else None
+        if vectors is not None and vector is not None:
+            nearest = vectors.nearest(vector, k, (arxiv_id,))
+            near = ((self.doc_of.get(a), score) for a, score in nearest)
+            return [self.hit(d, score) for d, score in near if d is not None][:k]
+        terms = [t for t in dict.fromkeys(tokenize(text)) if self.index.doc_frequency(t) > 0]
+        ranked = self.index.top_groups([[(t,)] for t in terms], k + 1) if terms else []
+        return [self.hit(d, score) for d, score in ranked if d != doc][:k]
+
+    def author(self, name: str) -> tuple[AuthorResult, list[Hit]]:
+        result = self.authors.lookup(name)
+        docs = [d for d in result.doc_ids if self.doc_of.get(self.arxiv_ids[d]) == d]
+        docs.sort(key=lambda d: (int(self.latest_date[d]), self.arxiv_ids[d]), reverse=True)
+        return result, [self.hit(d) for d in docs]
+
+    def term_weight(self, term: str) -> float:
+        """The corpus idf of an index term (0 for unknown terms)."""
+        term_id = self.index.vocab.get(term)
+        if term_id is None or term_id >= len(self.index.idf):
+            return 0.0
+        return float(self.index.idf[term_id])
+
+
+class SearchEngine:
+    """The current `Snapshot` of the index and the operations on it. Every query reads the
+    snapshot current when it starts; `update` builds the next one beside it."""
+
+    def __init__(self, params: BM25Params | None = None,
+                 weights: FieldWeights | None = None) -> None:
+        self.params = params or BM25Params()
+        self.weights = weights or FieldWeights()
+        self._snapshot = Snapshot(self.params, self.weights).freeze()
+        self._updating = asyncio.Lock()  # one update at a time: each starts from the last
+        self.cache_status = "off"  # "loaded", "saved", "unsaved" (see build)
+        self.semantic = Semantic("off")  # the bot and the CLI attach a model when there is one
+
+    # -- loading ---------------------------------------------------------------------
+
+    @classmethod
+    def from_records(cls, records: Iterable[PaperRecord], params: BM25Params | None = None,
+                     weights: FieldWeights | None = None) -> SearchEngine:
+        engine = cls(params, weights)
+        snapshot = Snapshot(engine.params, engine.weights)
+        snapshot.add(records)
+        engine._snapshot = snapshot.freeze()
+        return engine
+
+    @classmethod
+    async def build(cls, store: Store, params: BM25Params | None = None,
+                    weights: FieldWeights | None = None, batch: int = 2000,
+                    cache: bool = True) -> SearchEngine:
+        """Index every stored paper; tokenising runs in a worker thread, batch by batch.
+
+        With `cache` (and a database file), the index saved next to the database
+        (`<db>.index/`) is loaded instead when it was made from the same content by the same
+        code, and a fresh build is saved there. An unusable cache is rebuilt, never fatal.
+        """
+        engine = cls(params, weights)
+        directory = index_cache.cache_dir(getattr(store, "path", ":memory:")) if cache else None
+        key = await store.content_key() if directory is not None else ""
+        if directory is not None:
+            loaded = Snapshot(engine.params, engine.weights)
+            if await asyncio.to_thread(index_cache.load_index, directory, key, loaded):
+                engine._snapshot = await asyncio.to_thread(loaded.freeze)
+                engine.cache_status = "loaded"
+                return engine
+        snapshot = Snapshot(engine.params, engine.weights)
+        builder = snapshot.index.builder()
+        pending: list[PaperRecord] = []
+        async for record in store.iter_papers(batch):
+            pending.append(record)
+            if len(pending) >= batch:
+                await asyncio.to_thread(snapshot.feed, builder, pending)
+                pending = []
+        if pending:
+            await asyncio.to_thread(snapshot.feed, builder, pending)
+        await asyncio.to_thread(snapshot.commit, builder)
+        del builder, pending
+        clear_token_caches()  # they served the build; queries refill what they need
+        if directory is not None:
+            saved = await asyncio.to_thread(index_cache.save_index, directory, key, snapshot)
+            engine.cache_status = "saved" if saved else "unsaved"
+        engine._snapshot = await asyncio.to_thread(snapshot.freeze)
+        release_free_memory()
+        return engine
+
+    async def update(self, store: Store, dates: Iterable[str] | None = None) -> int:
+        """Bring the index up to date after an ingest of `dates` (None: compare everything).
+
+        Returns the number of papers added, changed or removed. The next snapshot is built in
+        a worker thread while queries keep reading the current one. The saved index (if any)
+        is left as it is: the database's content key changed, so the next start rebuilds it.
+        """
+        async with self._updating:
+            current = self._snapshot
+            if dates is None:
+                records = [r async for r in store.iter_papers()]
+                seen = {r.arxiv_id for r in records}
+                gone = [d for a, d in current.doc_of.items() if a not in seen]
+            else:
+                days = {_date_int(d) for d in dates if _DATE_RE.match(d or "")}
+                ids: dict[str, None] = {}
+                for day in sorted(days):
+                    ids.update((r.arxiv_id, None) for r in await store.papers_on(_date_str(day)))
+                # Papers that were listed on those days before the ingest may have left them.
+                ids.update((current.arxiv_ids[d], None) for d in current.docs_listed_on(days))
+                records = await store.get_papers(ids)
+                found = {r.arxiv_id for r in records}
+                gone = [current.doc_of[a] for a in ids if a not in found and a in current.doc_of]
+            following, changed = await asyncio.to_thread(_next_snapshot, current, records, gone)
+            self._snapshot = following
+            return changed
+
+    def __len__(self) -> int:
+        return len(self._snapshot.doc_of)
+
+    # -- search ----------------------------------------------------------------------
+
+    def hit(self, doc: int, score: float = 0.0) -> Hit:
+        return self._snapshot.hit(doc, score)
+
+    def paper(self, arxiv_id: str) -> Hit | None:
+        snapshot = self._snapshot
+        doc = snapshot.doc_of.get(arxiv_id)
+        return snapshot.hit(doc) if doc is not None else None
+
+    def query_terms(self, text: str) -> list[str]:
+        """Every index term the query can match (with the long forms of its acronyms)."""
+        return self._snapshot.query_terms(parse_query(text))
 
     def search(self, query: str, limit: int = 10, since: str | None = None,
                until: str | None = None) -> list[Hit]:
@@ -530,64 +509,87 @@ class SearchEngine:
         lo, hi = parse_date(since, "since"), parse_date(until, "until")
         if lo is not None and hi is not None and lo > hi:
             raise SearchError(f"since {since} is after until {until}")
-        mask = self._date_mask(lo, hi)
-        first: list[int] = []
-        arxiv_id = normalize_arxiv_id(query)
-        if arxiv_id is not None:
-            doc = self.doc_of.get(arxiv_id)
-            if doc is not None and (mask is None or mask[doc]):
-                first.append(doc)
-            query = ID_IN_URL_RE.sub(" ", query).replace(arxiv_id, " ")
-        groups = self.query_groups(query)
-        ranked = self.index.top_groups(groups, limit + len(first), mask) if groups else []
-        hits = [self.hit(doc, score) for doc, score in ranked if doc not in first]
-        top = max((h.score for h in hits), default=0.0) + 1.0
-        return ([self.hit(doc, top) for doc in first] + hits)[:limit]
+        snapshot = self._snapshot
+        return snapshot.search(parse_query(query), limit, lo, hi, self._meaning(snapshot, query))
+
+    def _meaning(self, snapshot: Snapshot, query: str) -> tuple[VectorTable, np.ndarray] | None:
+        table = self.semantic.usable(len(snapshot.doc_of))
+        vector = self.semantic.query_vector(query) if table is not None else None
+        return (table, vector) if table is not None and vector is not None else None
+
+    async def similar(self, arxiv_id: str, store: Store, k: int = 5) -> list[Hit]:
+        """The k papers most like this one (by vector, else by BM25 on its title and summary)."""
+        snapshot = self._snapshot
+        doc = snapshot.doc_of.get(arxiv_id)
+        record = await store.get_paper(arxiv_id) if doc is not None else None
+        if doc is None or record is None:
+            raise SearchError(f"no paper {arxiv_id} in the digests")
+        vectors = self.semantic.vectors if self.semantic.embedder is not None else None
+        text = f"{record.title} {clean_summary(record.summary)}"
+        return snapshot.similar(doc, k, vectors, text)
 
     # -- authors and titles ------------------------------------------------------------
 
     def newest_order(self) -> list[int]:
         """Live doc ids, newest digest date first."""
-        if self._newest is None:
-            live = np.flatnonzero(self.index.alive)
-            order = np.lexsort((-live, -self.latest_date[live])) if len(live) else live
-            self._newest = live[order].tolist()
-        return self._newest
+        return self._snapshot.newest
 
     def author(self, name: str) -> tuple[AuthorResult, list[Hit]]:
         """The person's papers, newest first (every candidate's when the name is ambiguous)."""
         if not name or not name.strip():
             raise SearchError("empty author name")
-        result = self.authors.lookup(name)
-        docs = [d for d in result.doc_ids if self.doc_of.get(self.arxiv_ids[d]) == d]
-        docs.sort(key=lambda d: (int(self.latest_date[d]), self.arxiv_ids[d]), reverse=True)
-        return result, [self.hit(d) for d in docs]
+        return self._snapshot.author(name)
 
     def complete_author(self, prefix: str, limit: int = 25) -> list[str]:
-        return self.authors.complete(prefix, min(limit, 25))
+        return self._snapshot.authors.complete(prefix, min(limit, 25))
 
     def complete_title(self, text: str, limit: int = 25) -> list[Hit]:
-        docs = self.titles.complete(text, min(limit, 25), self.newest_order())
-        return [self.hit(d) for d in docs]
+        snapshot = self._snapshot
+        docs = snapshot.titles.complete(text, min(limit, 25), snapshot.newest)
+        return [snapshot.hit(d) for d in docs]
 
     # -- answers -----------------------------------------------------------------------
 
-    def ask_candidates(self, question: str, papers: int = 4) -> list[Hit]:
-        if not question or not question.strip():
-            raise SearchError("empty question")
-        return self.search(question, limit=papers)
-
     async def ask(self, question: str, store: Store, papers: int = 4) -> Answer:
         """The sentence(s) of the best papers' summaries that answer the question."""
-        hits = self.ask_candidates(question, papers)
-        records = {r.arxiv_id: r for r in await store.get_papers(h.arxiv_id for h in hits)}
-        candidates = [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score)
-                      for h in hits if h.arxiv_id in records]
-        return best_answer(question, candidates, self.term_weight)
+        if not question or not question.strip():
+            raise SearchError("empty question")
+        if papers < 1:
+            raise SearchError("limit must be at least 1")
+        snapshot = self._snapshot
+        newest = int(snapshot.latest_date.max()) if len(snapshot.doc_of) else 0
+        listing = read_list_question(question, parse_day(_date_str(newest)) if newest else None)
+        if listing is not None:
+            return await self._list(snapshot, listing, store)
+        hits = snapshot.search(parse_query(question), papers, None, None,
+                               self._meaning(snapshot, question))
+        candidates = await _candidates(hits, store)
+        return best_answer(question, candidates, snapshot.term_weight)
 
-    def term_weight(self, term: str) -> float:
-        """The corpus idf of an index term (0 for unknown terms)."""
-        term_id = self.index.vocab.get(term)
-        if term_id is None or term_id >= len(self.index.idf):
-            return 0.0
-        return float(self.index.idf[term_id])
+    async def _list(self, snapshot: Snapshot, listing: ListQuestion, store: Store) -> Answer:
+        """The papers on the question's topic in its period (the newest ones when it names
+        only a period)."""
+        period = listing.period
+        lo = _date_int(period.start.isoformat()) if period else None
+        hi = _date_int(period.end.isoformat()) if period else None
+        if listing.topic:
+            meaning = self._meaning(snapshot, listing.topic)
+            hits = snapshot.search(parse_query(listing.topic), LIST_CANDIDATES, lo, hi, meaning)
+        else:
+            mask = snapshot.date_mask(lo, hi)
+            docs = [d for d in snapshot.newest if mask is None or mask[d]][:MAX_LIST]
+            hits = [snapshot.hit(d, 1.0) for d in docs]
+        return list_answer(listing, await _candidates(hits, store), snapshot.term_weight)
+
+
+async def _candidates(hits: Sequence[Hit], store: Store) -> list[Candidate]:
+    records = {r.arxiv_id: r for r in await store.get_papers(h.arxiv_id for h in hits)}
+    return [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score, h.date)
+            for h in hits if h.arxiv_id in records]
+
+
+def _next_snapshot(current: Snapshot, records: Sequence[PaperRecord], gone: Sequence[int]
+                   ) -> tuple[Snapshot, int]:
+    following = current.copy()
+    changed = following.apply(records, gone)
+    return following.freeze(), changed

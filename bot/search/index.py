@@ -84,6 +84,12 @@ class _Segment:
         self.tfs = tfs  # uint8/uint16 term frequencies (0 for removed documents)
         self.weights = np.zeros(0, dtype=np.float32)  # set by BM25Index._reweight
 
+    def copy(self) -> _Segment:
+        """The same postings; `tfs` is replaced, never changed, when documents are removed."""
+        segment = _Segment(self.offsets, self.doc_ids, self.tfs)
+        segment.weights = self.weights
+        return segment
+
     def triples(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n_terms = len(self.offsets) - 1
         terms = np.repeat(np.arange(n_terms, dtype=np.int32), np.diff(self.offsets))
@@ -150,9 +156,17 @@ class BM25Index:
     def n_alive(self) -> int:
         return int(self.alive.sum())
 
-    @property
-    def n_postings(self) -> int:
-        return sum(len(segment.doc_ids) for segment in self.segments)
+    def copy(self) -> BM25Index:
+        """An independent copy (the arrays it only ever replaces, never changes, are shared)."""
+        other = BM25Index(self.params)
+        other.vocab = dict(self.vocab)
+        other.df = self.df.copy()
+        other.idf = self.idf
+        other.doc_len = self.doc_len
+        other.alive = self.alive.copy()
+        other.segments = [segment.copy() for segment in self.segments]
+        other.avgdl = self.avgdl
+        return other
 
     def add(self, documents: Iterable[Sequence[str]]) -> list[int]:
         """Index documents; returns their doc ids."""
@@ -209,7 +223,9 @@ class BM25Index:
             if len(hit):
                 terms = np.searchsorted(segment.offsets, hit, side="right") - 1
                 np.subtract.at(self.df, terms, 1)
-                segment.tfs[hit] = 0
+                tfs = segment.tfs.copy()
+                tfs[hit] = 0
+                segment.tfs = tfs
         self.alive[ids] = False
         self._reweight()
 
@@ -246,9 +262,6 @@ class BM25Index:
                 tf = segment.tfs[start:end].astype(np.float64)
                 weights[start:end] = tf * (k1 + 1) / (norm[segment.doc_ids[start:end]] + tf)
             segment.weights = weights
-
-    def term_ids(self, tokens: Iterable[str]) -> list[int]:
-        return [self.vocab[t] for t in tokens if t in self.vocab]
 
     def _add(self, tokens: Sequence[str], scores: np.ndarray) -> float:
         """Add the tokens' sparse scores into `scores`; returns their constant part."""

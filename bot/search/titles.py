@@ -9,7 +9,8 @@ from .tokenize import fold
 _NON_WORD_RE = re.compile(r"[^a-z0-9]+")
 
 
-def _normal(text: str) -> str:
+def normal_title(text: str) -> str:
+    """A title as compared: folded, words only."""
     return " ".join(_NON_WORD_RE.sub(" ", fold(text)).split())
 
 
@@ -17,10 +18,15 @@ class TitleIndex:
     def __init__(self) -> None:
         self.folded: list[str] = []  # by doc id; "" for removed papers
 
+    def copy(self) -> TitleIndex:
+        other = TitleIndex()
+        other.folded = list(self.folded)
+        return other
+
     def set(self, doc_id: int, title: str) -> None:
         while len(self.folded) <= doc_id:
             self.folded.append("")
-        self.folded[doc_id] = _normal(title)
+        self.folded[doc_id] = normal_title(title)
 
     def remove(self, doc_id: int) -> None:
         if doc_id < len(self.folded):
@@ -31,7 +37,7 @@ class TitleIndex:
 
         `order` lists doc ids newest first; matches of the same kind keep that order.
         """
-        query = _normal(text)
+        query = normal_title(text)
         ids = order if order is not None else range(len(self.folded) - 1, -1, -1)
         if not query:
             return [d for d in ids if self.folded[d]][:limit]
