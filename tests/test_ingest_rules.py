@@ -93,13 +93,13 @@ async def test_the_watcher_warns_once_about_a_misnamed_file(store: Store, corpus
     assert sorted(scan_corpus(corpus)) == ["2025-02-28.md"]
 
 
-def version_2_database(path: Path, days: dict[str, list[str]]) -> None:
-    """A database as version 2 of the schema left it, with these days' papers stored."""
+def old_database(path: Path, days: dict[str, list[str]], version: int = 2) -> None:
+    """A database as `version` of the schema left it, with these days' papers stored."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as db:
-        for migration in load_migrations()[:2]:
+        for migration in load_migrations()[:version]:
             db.executescript(migration.sql)
-        db.execute("PRAGMA user_version = 2")
+        db.execute(f"PRAGMA user_version = {version}")
         for number, (day, ids) in enumerate(days.items(), 1):
             db.execute("INSERT INTO digests (id, path, date, sha256, rows, warnings)"
                        " VALUES (?, ?, ?, 'x', ?, 0)", (number, f"{day}.md", day, len(ids)))
@@ -111,7 +111,7 @@ def version_2_database(path: Path, days: dict[str, list[str]]) -> None:
 
 
 async def test_a_misnamed_day_stored_by_an_older_version_is_dropped_on_upgrade(db_path: Path):
-    version_2_database(db_path, {"2025-02-28": ["2502.00001"],
+    old_database(db_path, {"2025-02-28": ["2502.00001"],
                                  "2025-02-30": ["2502.00001", "2502.00002"]})
 
     async with await Store.open(db_path) as store:
@@ -281,8 +281,9 @@ async def test_a_day_completed_later_is_no_longer_incomplete(store: Store, corpu
     assert await store.incomplete_days() == []
 
 
+@pytest.mark.parametrize("version", [2, 3])
 async def test_days_stored_by_an_older_version_count_as_complete_until_they_change(
-        db_path: Path):
-    version_2_database(db_path, {"2025-01-06": ["2501.00001"], "2025-01-07": []})
+        db_path: Path, version: int):
+    old_database(db_path, {"2025-01-06": ["2501.00001"], "2025-01-07": []}, version)
     async with await Store.open(db_path) as store:
         assert await store.incomplete_days() == [DayCount("2025-01-07", 0, 0)]

@@ -19,10 +19,3 @@ SELECT arxiv_id, title, authors, summary, first_date, date, source FROM (
 ON CONFLICT (arxiv_id) DO UPDATE SET
     title = excluded.title, authors = excluded.authors, summary = excluded.summary,
     first_date = excluded.first_date, latest_date = excluded.latest_date, source = excluded.source;
-
--- Per day, the rows of its papers table (expected) and those read as papers (parsed): a day
--- with none, or with rows that could not be read, is incomplete and fetched again. Days
--- stored by older versions count as complete until their file changes.
-ALTER TABLE digests ADD COLUMN expected_rows INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE digests ADD COLUMN parsed_rows INTEGER NOT NULL DEFAULT 0;
-UPDATE digests SET expected_rows = rows, parsed_rows = rows;
