@@ -86,6 +86,9 @@ async def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(f"{stats.digests} digests ({stats.first_date} to {stats.latest_date}),"
               f" {stats.papers} papers, {stats.appearances} appearances")
+        if stats.incomplete_days:
+            print(f"{len(stats.incomplete_days)} incomplete days: "
+                  + ", ".join(map(str, stats.incomplete_days)))
     return 0
 
 

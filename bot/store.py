@@ -49,20 +49,39 @@ class DigestOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class DayCount:
+    """A day's papers table: its rows (expected) and those read as papers (parsed)."""
+
+    date: str
+    expected: int
+    parsed: int
+
+    def __str__(self) -> str:
+        if not self.parsed:
+            return f"{self.date} (no papers)"
+        return f"{self.date} ({self.parsed} of {self.expected} rows read)"
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     digests: int
     papers: int
     appearances: int
     first_date: str | None
     latest_date: str | None
+    incomplete_days: tuple[DayCount, ...] = ()  # oldest first
 
-    def as_dict(self) -> dict[str, int | str | None]:
+    def as_dict(self) -> dict[str, object]:
         return {
             "digests": self.digests,
             "papers": self.papers,
             "appearances": self.appearances,
             "first_date": self.first_date,
             "latest_date": self.latest_date,
+            "incomplete_days": [
+                {"date": day.date, "expected": day.expected, "parsed": day.parsed}
+                for day in self.incomplete_days
+            ],
         }
 
 
@@ -226,14 +245,17 @@ class Store:
                 await self.db.execute("DELETE FROM appearances WHERE digest_id = ?", (digest_id,))
                 await self.db.execute(
                     "UPDATE digests SET path = ?, sha256 = ?, rows = ?, warnings = ?,"
+                    " expected_rows = ?, parsed_rows = ?,"
                     " ingested_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
-                    (path, sha256, len(rows), len(digest.warnings), digest_id),
+                    (path, sha256, len(rows), len(digest.warnings), digest.table_rows,
+                     len(digest.papers), digest_id),
                 )
             else:
                 cursor = await self.db.execute(
-                    "INSERT INTO digests (path, date, sha256, rows, warnings)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (path, digest.date, sha256, len(rows), len(digest.warnings)),
+                    "INSERT INTO digests (path, date, sha256, rows, warnings, expected_rows,"
+                    " parsed_rows) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (path, digest.date, sha256, len(rows), len(digest.warnings),
+                     digest.table_rows, len(digest.papers)),
                 )
                 digest_id = cursor.lastrowid
             await self.db.executemany(
@@ -264,7 +286,17 @@ class Store:
         ) as cursor:
             row = await cursor.fetchone()
         assert row is not None  # an aggregate always has a row
-        return Stats(*row)
+        digests, papers, appearances, first, latest = row
+        return Stats(digests, papers, appearances, first, latest,
+                     tuple(await self.incomplete_days()))
+
+    async def incomplete_days(self) -> list[DayCount]:
+        """Days stored with no papers or with table rows that could not be read, oldest first."""
+        async with self.db.execute(
+            "SELECT date, expected_rows, parsed_rows FROM digests"
+            " WHERE parsed_rows = 0 OR parsed_rows < expected_rows ORDER BY date"
+        ) as cursor:
+            return [DayCount(*row) async for row in cursor]
 
     async def get_paper(self, arxiv_id: str) -> PaperRecord | None:
         async with self.db.execute(

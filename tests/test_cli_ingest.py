@@ -28,7 +28,8 @@ def test_ingest_defaults_to_corpus_dir_which_ships_the_sample(tmp_path: Path):
     assert run_bot("ingest", env=env, cwd=tmp_path).returncode == 0
     stats = json.loads(run_bot("stats", "--json", env=env, cwd=tmp_path).stdout)
     assert stats == {"digests": 1, "papers": stats["papers"], "appearances": stats["papers"],
-                     "first_date": "2025-03-07", "latest_date": "2025-03-07"}
+                     "first_date": "2025-03-07", "latest_date": "2025-03-07",
+                     "incomplete_days": []}
     assert stats["papers"] > 10
 
 
@@ -49,7 +50,9 @@ def test_stats_json_and_paper_json(tmp_path: Path):
     run_bot("ingest", str(FIXTURE_DIGESTS), env=env, cwd=tmp_path)
     stats = json.loads(run_bot("stats", "--json", env=env, cwd=tmp_path).stdout)
     assert stats == {"digests": 3, "papers": 8, "appearances": 8,
-                     "first_date": "2024-09-05", "latest_date": "2025-01-11"}
+                     "first_date": "2024-09-05", "latest_date": "2025-01-11",
+                     "incomplete_days": [{"date": "2025-01-06", "expected": 7, "parsed": 6},
+                                         {"date": "2025-01-11", "expected": 0, "parsed": 0}]}
     paper = json.loads(run_bot("paper", "--json", "https://huggingface.co/papers/2501.00002",
                                env=env, cwd=tmp_path).stdout)
     assert paper["arxiv_id"] == "2501.00002"
@@ -57,6 +60,14 @@ def test_stats_json_and_paper_json(tmp_path: Path):
     assert paper["authors"] == ["Zzitang"]
     assert paper["dates"] == ["2025-01-06"]
     assert paper["summary"] == "Wrapped rows continue with two spaces."
+
+
+def test_stats_text_names_the_incomplete_days_on_a_second_line(tmp_path: Path):
+    env = bot_env(tmp_path)
+    run_bot("ingest", str(FIXTURE_DIGESTS), env=env, cwd=tmp_path)
+    lines = run_bot("stats", env=env, cwd=tmp_path).stdout.splitlines()
+    assert lines == ["3 digests (2024-09-05 to 2025-01-11), 8 papers, 8 appearances",
+                     "2 incomplete days: 2025-01-06 (6 of 7 rows read), 2025-01-11 (no papers)"]
 
 
 def test_unknown_paper_exits_1_with_a_clear_message(tmp_path: Path):

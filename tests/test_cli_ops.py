@@ -165,7 +165,9 @@ async def test_backfill_saves_the_days_and_ingests_them(tmp_path: Path, upstream
     stats = json.loads(run_bot("stats", "--json", env=env, cwd=tmp_path).stdout)
     assert (stats["digests"], stats["papers"]) == (2, 8)
 
-    # Again: the days with a file are skipped; a day that fails makes the exit status 1.
+    # Again: the complete day is skipped, the short one (a row without a link) is asked again
+    # and found unchanged; a day that fails makes the exit status 1.
+    pages["2025-01-06"] = web.Response(body=DAY_ONE)
     pages["2025-01-09"] = web.Response(status=403, text="no")
     again = await run_async("backfill", "--since", "2025-01-06", "--until", "2025-01-09",
                             "--delay", "0", "--concurrency", "1", env=env, cwd=tmp_path)

@@ -46,7 +46,7 @@ class Corpus:
     def stats(self) -> dict[str, object]:
         return {"digests": len(self.hashes), "papers": len(self.papers),
                 "appearances": self.appearances, "first_date": min(self.hashes),
-                "latest_date": max(self.hashes)}
+                "latest_date": max(self.hashes), "incomplete_days": []}
 
 
 def write_corpus(directory: Path) -> Corpus:

@@ -15,6 +15,7 @@ from bot.app import Paperboy
 from bot.config import load_settings
 from bot.store import Store
 
+from .cli_support import bot_env, run_bot
 from .fake_discord import FakeDiscord, Perm, rest_channels
 from .support import FIXTURE_DIGESTS
 
@@ -134,6 +135,30 @@ async def test_a_new_digest_file_is_posted_within_the_poll_interval(world: World
     assert len(world.headers()) == 2
 
 
+async def test_a_digest_ingested_by_another_process_is_indexed_and_posted(
+        world: World, tmp_path: Path):
+    """`python -m bot ingest` on the bot's database while it runs: the file's hash is then
+    already stored when the watcher sees it, and the bot must still learn the new papers."""
+    async with world.bot():
+        await world.enable()
+        await world.wait_for_cards(NEWEST, NEWEST_CARDS)
+        row = "| Zebra {n} (Read more on [arXiv](https://arxiv.org/abs/2501.2000{n}))| A | S. |"
+        text = "## Papers for 2025-01-07\n\n| Title | Authors | Summary |\n|---|---|---|\n"
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "2025-01-07.md").write_text(
+            text + "\n".join(row.format(n=n) for n in range(2)) + "\n", "utf-8")
+        env = bot_env(tmp_path, PAPERS_DB=str(world.settings.db_path))
+        ingested = await asyncio.to_thread(run_bot, "ingest", str(elsewhere), env=env,
+                                           cwd=tmp_path)
+        assert ingested.returncode == 0, ingested.stderr
+        cards = await world.wait_for_cards("2025-01-07", 2, timeout=10)
+        search = await world.fake.slash("search", {"query": "zebra"}, channel=world.channel)
+        found = await search.final_message(timeout=5)
+    assert cards == [f"https://huggingface.co/papers/2501.2000{n}" for n in range(2)]
+    assert "2501.20000" in str(found)
+
+
 @pytest.mark.parametrize("k", [0, 1, 3, NEWEST_CARDS - 1])
 @pytest.mark.parametrize("window", ["nonce", "history"])
 async def test_crash_after_discord_created_card_k_but_before_it_was_recorded(
@@ -225,6 +250,15 @@ async def test_members_without_manage_server_are_refused(world: World):
                                         channel=world.channel)
     assert "not set up" in status.callback_data["content"]
     assert world.headers() == []
+
+
+async def test_status_names_the_days_with_no_papers_or_unread_rows(world: World):
+    async with world.bot():
+        await world.enable()
+        await world.wait_for_cards(NEWEST, NEWEST_CARDS)
+        status = await world.admin_slash("digest status")
+    assert status.callback_data["content"].endswith(
+        "\nIncomplete digests: 2025-01-11 (no papers), 2025-01-06 (6 of 7 rows read)")
 
 
 async def test_lost_permission_pauses_posting_and_status_says_why(world: World):

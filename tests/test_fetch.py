@@ -23,7 +23,7 @@ from aiohttp.test_utils import TestServer
 from bot.cli import render_progress
 from bot.corpus import fetch, files
 from bot.corpus.backfill import backfill
-from bot.corpus.fetch import DigestFetcher, check_digest, days_due, redact
+from bot.corpus.fetch import Checked, DigestFetcher, check_digest, days_due, redact
 from bot.corpus.files import is_temp_name, write_atomic
 from bot.values import url_template_problem
 
@@ -264,6 +264,8 @@ async def test_a_response_slower_than_the_timeout_is_an_error_not_a_hang(
 
 @pytest.mark.parametrize(("body", "why"), [
     (b"<!DOCTYPE html><html><body><h1>Rate limited</h1></body></html>", "not a digest"),
+    (b"<html>\n## Papers for 2025-01-06\n</html>", "an HTML page, not a digest"),
+    (b"  \n<HTML><BODY>\n" + FIXTURE, "an HTML page, not a digest"),
     (b"", "not a digest"),
     (FIXTURE.replace(b"Ada", b"\xff\xfeAda"), "not UTF-8"),
     (digest("2025-01-05", "2501.00001"), "is for 2025-01-05, not 2025-01-06"),
@@ -390,16 +392,16 @@ def test_redact_keeps_host_and_path_only():
 
 def test_check_digest_accepts_rows_without_a_heading():
     body = digest("2025-01-06", "2501.00001").split(b"\n", 2)[2]
-    assert check_digest(body, "2025-01-06") == (None, 1)
+    assert check_digest(body, "2025-01-06") == Checked(None, papers=1, rows=1)
 
 
 def test_real_upstream_files_pass_the_check(real_corpus: Path):
     papers = 0
     for path in sorted(real_corpus.rglob("*.md"))[::10]:
         day = path.relative_to(real_corpus).as_posix()[:-3].replace("/", "-")
-        problem, rows = check_digest(path.read_bytes(), day)
-        assert problem is None, (path, problem)
-        papers += rows
+        checked = check_digest(path.read_bytes(), day)
+        assert checked.problem is None, (path, checked.problem)
+        papers += checked.papers
     assert papers > 100
 
 
@@ -407,7 +409,7 @@ def test_a_real_upstream_file_cut_inside_any_line_fails_the_check(real_corpus: P
     body = (real_corpus / "2025" / "01" / "03.md").read_bytes()
     cuts = [n for n in range(100, len(body), 61) if b"\n" not in body[n - 1:n + 1]]
     assert len(cuts) > 100
-    assert all(check_digest(body[:n], "2025-01-03")[0] for n in cuts)
+    assert all(check_digest(body[:n], "2025-01-03").problem for n in cuts)
 
 
 def test_write_atomic_reports_whether_it_wrote(tmp_path: Path):
@@ -428,30 +430,32 @@ def at(day: date, hh: int, mm: int = 0) -> datetime:
 
 
 def test_today_is_due_only_once_past_fetch_after():
-    assert days_due(at(TUESDAY, 13, 29), AFTER, set(), lookback_days=0) == []
-    assert days_due(at(TUESDAY, 13, 30), AFTER, set(), lookback_days=0) == ["2025-01-07"]
+    assert days_due(at(TUESDAY, 13, 29), AFTER, lookback_days=0) == []
+    assert days_due(at(TUESDAY, 13, 30), AFTER, lookback_days=0) == ["2025-01-07"]
 
 
-def test_days_already_present_are_not_due():
-    assert days_due(at(TUESDAY, 20), AFTER, {"2025-01-06", "2025-01-07"}) == []
+def test_yesterday_is_tried_too():
+    assert days_due(at(TUESDAY, 0, 5), AFTER) == ["2025-01-06"]
+    assert days_due(at(TUESDAY, 14), AFTER) == ["2025-01-06", "2025-01-07"]
 
 
-def test_yesterday_stays_due_until_it_appears():
-    assert days_due(at(TUESDAY, 0, 5), AFTER, set()) == ["2025-01-06"]
-    assert days_due(at(TUESDAY, 14), AFTER, {"2025-01-07"}) == ["2025-01-06"]
-    assert days_due(at(TUESDAY, 14), AFTER, set()) == ["2025-01-06", "2025-01-07"]
+async def test_days_already_present_are_not_due(fetcher, corpus):
+    (corpus / "2025-01-07.md").write_bytes(digest("2025-01-07", "2501.00001"))
+    assert await fetcher.due_dates(at(TUESDAY, 14), AFTER) == ["2025-01-06"]
+    (corpus / "2025-01-06.md").write_bytes(digest("2025-01-06", "2501.00001"))
+    assert await fetcher.due_dates(at(TUESDAY, 20), AFTER) == []
 
 
 def test_weekends_are_still_tried():
     saturday = date(2025, 1, 11)
-    assert days_due(at(saturday, 14), AFTER, {"2025-01-10"}) == ["2025-01-11"]
+    assert days_due(at(saturday, 14), AFTER) == ["2025-01-10", "2025-01-11"]
 
 
 def test_now_is_read_in_utc():
     new_york = timezone(timedelta(hours=-5))
     evening = datetime(2025, 1, 7, 9, 0, tzinfo=new_york)  # 14:00 UTC
-    assert days_due(evening, AFTER, {"2025-01-06"}) == ["2025-01-07"]
-    assert days_due(datetime(2025, 1, 7, 14, 0), AFTER, {"2025-01-06"}) == ["2025-01-07"]
+    assert days_due(evening, AFTER, lookback_days=0) == ["2025-01-07"]
+    assert days_due(datetime(2025, 1, 7, 14, 0), AFTER, lookback_days=0) == ["2025-01-07"]
 
 
 class Ticker:
@@ -466,7 +470,7 @@ async def test_a_day_that_answered_404_is_rechecked_only_after_a_while(
         session, upstream, corpus):
     ticker = Ticker()
     fetcher = DigestFetcher(session, upstream.template, corpus, retries=0, timeout=1.0,
-                            recheck_missing=600, clock=ticker)
+                            recheck=600, clock=ticker)
     now = at(TUESDAY, 14)
     assert await fetcher.due_dates(now, AFTER, lookback_days=0) == ["2025-01-07"]
 
@@ -532,7 +536,7 @@ async def test_backfill_stops_when_everything_fails(session, upstream, corpus):
 
 
 async def test_backfill_of_a_complete_range_asks_nothing(fetcher, upstream, corpus):
-    (corpus / "2025-01-06.md").write_bytes(FIXTURE)
+    (corpus / "2025-01-06.md").write_bytes(digest("2025-01-06", "2501.00001"))
     report = await backfill(fetcher, date(2025, 1, 6), date(2025, 1, 6), delay=0.0)
     assert (report.skipped, report.results, upstream.hits) == (1, [], Counter())
 
@@ -547,3 +551,53 @@ def test_render_progress():
     assert render_progress(0, 40, 4) == "[....] 0/40"
     assert render_progress(40, 40, 4) == "[####] 40/40"
     assert render_progress(0, 0, 4) == "[####] 0/0"
+
+
+# -- empty and short days are not present ------------------------------------------------
+
+UNREADABLE_ROW = b"| A row without any link at all | Someone | Cannot be identified. |\n"
+
+
+@pytest.mark.parametrize(("body", "complete"), [
+    (digest("2025-01-07", "2501.00001"), True),
+    (digest("2025-01-07"), False),  # a heading and no rows: published half-way
+    (digest("2025-01-07", "2501.00001") + UNREADABLE_ROW, False),  # a row lost
+])
+async def test_only_a_complete_file_makes_a_day_present(fetcher, corpus, body, complete):
+    (corpus / "2025-01-07.md").write_bytes(body)
+    due = await fetcher.due_dates(at(TUESDAY, 14), AFTER, lookback_days=0)
+    assert due == ([] if complete else ["2025-01-07"])
+
+
+async def test_a_day_saved_without_papers_is_fetched_again_after_a_while(
+        session, upstream, corpus):
+    ticker = Ticker()
+    fetcher = DigestFetcher(session, upstream.template, corpus, retries=0, timeout=1.0,
+                            recheck=600, clock=ticker)
+    now = at(TUESDAY, 14)
+    upstream.serve("2025-01-07", ok(digest("2025-01-07")),
+                   ok(digest("2025-01-07", "2501.00001", "2501.00002")))
+
+    first = await fetcher.fetch_day("2025-01-07")
+    assert (first.status, first.papers, first.complete) == ("saved", 0, False)
+    assert await fetcher.due_dates(now, AFTER, lookback_days=0) == []
+    ticker.now += 600
+    assert await fetcher.due_dates(now, AFTER, lookback_days=0) == ["2025-01-07"]
+
+    second = await fetcher.fetch_day("2025-01-07")
+    assert (second.status, second.papers, second.complete) == ("saved", 2, True)
+    ticker.now += 600
+    assert await fetcher.due_dates(now, AFTER, lookback_days=0) == []
+
+
+async def test_backfill_asks_again_for_empty_and_short_days(fetcher, upstream, corpus):
+    (corpus / "2025-01-06.md").write_bytes(digest("2025-01-06", "2501.00006"))
+    (corpus / "2025-01-07.md").write_bytes(digest("2025-01-07"))
+    (corpus / "2025-01-08.md").write_bytes(digest("2025-01-08", "2501.00008") + UNREADABLE_ROW)
+    for day in ("2025-01-07", "2025-01-08"):
+        upstream.serve(day, ok(digest(day, "2501.00001")))
+
+    report = await backfill(fetcher, date(2025, 1, 6), date(2025, 1, 8), delay=0.0)
+
+    assert (report.saved, report.skipped) == (2, 1)
+    assert sorted(upstream.hits) == ["2025-01-07", "2025-01-08"]

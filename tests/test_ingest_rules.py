@@ -16,7 +16,7 @@ from bot.corpus.watch import CorpusWatcher
 from bot.digest import date_from_filename, parse_digest
 from bot.digest.parser import MAX_AUTHORS_CHARS, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS
 from bot.schedule import due_dates
-from bot.store import Store, load_migrations
+from bot.store import DayCount, Store, load_migrations
 
 ROW = "| Paper {id} (Read more on [arXiv](https://arxiv.org/abs/{id}))| A. Author | Summary. |"
 
@@ -93,13 +93,13 @@ async def test_the_watcher_warns_once_about_a_misnamed_file(store: Store, corpus
     assert sorted(scan_corpus(corpus)) == ["2025-02-28.md"]
 
 
-def version_2_database(path: Path, days: dict[str, list[str]]) -> None:
-    """A database as version 2 of the schema left it, with these days' papers stored."""
+def old_database(path: Path, days: dict[str, list[str]], version: int = 2) -> None:
+    """A database as `version` of the schema left it, with these days' papers stored."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as db:
-        for migration in load_migrations()[:2]:
+        for migration in load_migrations()[:version]:
             db.executescript(migration.sql)
-        db.execute("PRAGMA user_version = 2")
+        db.execute(f"PRAGMA user_version = {version}")
         for number, (day, ids) in enumerate(days.items(), 1):
             db.execute("INSERT INTO digests (id, path, date, sha256, rows, warnings)"
                        " VALUES (?, ?, ?, 'x', ?, 0)", (number, f"{day}.md", day, len(ids)))
@@ -111,7 +111,7 @@ def version_2_database(path: Path, days: dict[str, list[str]]) -> None:
 
 
 async def test_a_misnamed_day_stored_by_an_older_version_is_dropped_on_upgrade(db_path: Path):
-    version_2_database(db_path, {"2025-02-28": ["2502.00001"],
+    old_database(db_path, {"2025-02-28": ["2502.00001"],
                                  "2025-02-30": ["2502.00001", "2502.00002"]})
 
     async with await Store.open(db_path) as store:
@@ -254,3 +254,36 @@ async def test_a_file_larger_than_five_megabytes_is_read_only_up_to_the_cap(
         ("2025-01-06.md:15", "file larger than 5,000,000 bytes; not read from this line on")]
     assert len(await store.papers_on("2025-01-06")) == 10  # the whole rows before the cut
     assert "2025-01-06.md:15" in caplog.text
+
+
+# -- how many rows each day has -----------------------------------------------------------
+
+
+async def test_each_day_records_its_table_rows_and_the_rows_read(store: Store, corpus: Path):
+    (corpus / "2025-01-06.md").write_text(digest("2025-01-06", "2501.00001"), "utf-8")
+    (corpus / "2025-01-07.md").write_text(digest("2025-01-07"), "utf-8")  # half-way
+    (corpus / "2025-01-08.md").write_text(
+        digest("2025-01-08", "2501.00002", "2501.00003") + "| no id here | A | S |\n", "utf-8")
+
+    await ingest_directory(store, corpus)
+
+    assert await store.incomplete_days() == [DayCount("2025-01-07", 0, 0),
+                                             DayCount("2025-01-08", 3, 2)]
+    assert [str(day) for day in (await store.stats()).incomplete_days] == [
+        "2025-01-07 (no papers)", "2025-01-08 (2 of 3 rows read)"]
+
+
+async def test_a_day_completed_later_is_no_longer_incomplete(store: Store, corpus: Path):
+    (corpus / "2025-01-07.md").write_text(digest("2025-01-07"), "utf-8")
+    await ingest_directory(store, corpus)
+    (corpus / "2025-01-07.md").write_text(digest("2025-01-07", "2501.00001"), "utf-8")
+    await ingest_directory(store, corpus)
+    assert await store.incomplete_days() == []
+
+
+@pytest.mark.parametrize("version", [2, 3])
+async def test_days_stored_by_an_older_version_count_as_complete_until_they_change(
+        db_path: Path, version: int):
+    old_database(db_path, {"2025-01-06": ["2501.00001"], "2025-01-07": []}, version)
+    async with await Store.open(db_path) as store:
+        assert await store.incomplete_days() == [DayCount("2025-01-07", 0, 0)]

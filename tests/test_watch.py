@@ -16,7 +16,7 @@ import pytest
 
 from bot.corpus import watch
 from bot.corpus.files import is_temp_name, scan_corpus
-from bot.corpus.ingest import IngestReport
+from bot.corpus.ingest import IngestReport, ingest_directory
 from bot.corpus.watch import CorpusWatcher
 from bot.store import Store
 
@@ -350,3 +350,52 @@ async def test_run_polls_until_cancelled(store, corpus, announced):
     with pytest.raises(asyncio.CancelledError):
         await task
     assert announced.reports[0].changed_dates == ["2025-01-06"]
+
+
+# -- another process changes the database ------------------------------------------------
+
+
+async def ingest_elsewhere(db_path: Path, directory: Path) -> None:
+    """What `python -m bot ingest DIR` does: its own connection to the same database."""
+    async with await Store.open(db_path) as other:
+        await ingest_directory(other, directory)
+
+
+async def test_days_another_process_ingested_are_announced_once(
+        watcher, db_path, corpus, clock, announced, tmp_path):
+    put(corpus / "2025-01-06.md", digest("2025-01-06", "2501.00001"), clock, age=60)
+    assert (await watcher.poll_once()).changed_dates == ["2025-01-06"]
+    put(corpus / "2025-01-07.md", digest("2025-01-07", "2501.00002"), clock, age=60)
+    elsewhere = tmp_path / "elsewhere"
+    put(elsewhere / "2025-01-08.md", digest("2025-01-08", "2501.00003"), clock)
+    await ingest_elsewhere(db_path, corpus)  # the 7th, also in CORPUS_DIR
+    await ingest_elsewhere(db_path, elsewhere)  # the 8th, from another folder
+
+    report = await watcher.poll_once()
+
+    assert report is not None and report.changed_dates == ["2025-01-07", "2025-01-08"]
+    assert (report.new, report.changed) == (2, 0)
+    assert announced.reports[-1] is report
+    assert await watcher.poll_once() is None  # nothing new since
+
+
+async def test_a_day_another_process_changed_is_announced_as_changed(
+        watcher, db_path, corpus, clock, announced, tmp_path):
+    put(corpus / "2025-01-06.md", digest("2025-01-06", "2501.00001"), clock, age=60)
+    await watcher.poll_once()
+    elsewhere = tmp_path / "elsewhere"
+    put(elsewhere / "2025-01-06.md", digest("2025-01-06", "2501.00009"), clock)
+    await ingest_elsewhere(db_path, elsewhere)
+
+    report = await watcher.poll_once()
+
+    assert report is not None and report.changed_dates == ["2025-01-06"]
+    assert (report.new, report.changed) == (0, 1)
+
+
+async def test_what_was_stored_before_the_first_poll_is_not_announced(
+        store, db_path, corpus, clock, announced):
+    put(corpus / "2025-01-06.md", digest("2025-01-06", "2501.00001"), clock, age=60)
+    await ingest_elsewhere(db_path, corpus)  # before the bot started: its index has it
+    watcher = CorpusWatcher(store, corpus, announced, STABLE, clock=clock)
+    assert await watcher.poll_once() is None and announced.reports == []

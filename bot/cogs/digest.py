@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+INCOMPLETE_SHOWN = 3  # newest days with no papers or unread rows, in /digest status
 manage_server = app_commands.checks.has_permissions(manage_guild=True)
 
 
@@ -188,6 +189,9 @@ class DigestCog(commands.Cog):
             if setting.broken_reason:
                 text += (f"\n⚠️ Posting is paused: {setting.broken_reason}. Fix it, then run"
                          " `/digest channel` again.")
+        incomplete = (await self.store.incomplete_days())[-INCOMPLETE_SHOWN:]
+        if incomplete:
+            text += "\nIncomplete digests: " + ", ".join(map(str, reversed(incomplete)))
         return text
 
     @digest.command(name="preview", description="Show what would be posted (only to you)")

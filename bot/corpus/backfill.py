@@ -10,8 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .fetch import DigestFetcher, FetchResult
-from .files import present_dates
+from .fetch import DigestFetcher, FetchResult, complete_days
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +20,7 @@ Progress = Callable[[int, int, str], None]
 @dataclass(slots=True)
 class BackfillReport:
     results: list[FetchResult] = field(default_factory=list)
-    skipped: int = 0  # days that already had a file
+    skipped: int = 0  # days that already had a complete file
     aborted: bool = False  # stopped after too many errors in a row
     seconds: float = 0.0
 
@@ -83,7 +82,8 @@ async def backfill(
     progress: Progress | None = None,
     max_consecutive_errors: int | None = 5,
 ) -> BackfillReport:
-    """Fetch every day from `since` to `until` (inclusive) that has no file yet, oldest first.
+    """Fetch every day from `since` to `until` (inclusive) without a complete file (none,
+    or one with no papers or unread rows), oldest first.
 
     At most `concurrency` requests are in flight and their starts are `delay` seconds apart.
     `progress(done, total, "YYYY-MM-DD status")` is called after each fetched day; `total`
@@ -95,8 +95,8 @@ async def backfill(
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
     started = time.perf_counter()
-    have = await asyncio.to_thread(present_dates, fetcher.corpus_dir)
     days = [day.isoformat() for day in date_range(since, until)]
+    have = await asyncio.to_thread(complete_days, fetcher.corpus_dir, days)
     todo = deque(day for day in days if day not in have)
     report = BackfillReport(skipped=len(days) - len(todo))
     total = len(todo)

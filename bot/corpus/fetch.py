@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -21,14 +22,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
-from ..digest import parse_digest
+from ..digest import date_from_filename, parse_digest
 from ..values import url_template_problem
-from .files import MAX_FILE_BYTES, present_dates, write_atomic
+from .files import MAX_FILE_BYTES, read_capped, scan_corpus, write_atomic
 
 log = logging.getLogger(__name__)
 
 FetchStatus = Literal["saved", "unchanged", "missing", "error"]
 RETRY_STATUSES = frozenset({408, 425, 429})  # and every 5xx
+_HTML_RE = re.compile(rb"\s*<(?:!doctype|html|head|body)\b", re.IGNORECASE)
 USER_AGENT = "Paperboy (self-hosted Discord bot; daily digest fetcher)"
 
 
@@ -41,20 +43,51 @@ def redact(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", "")) + ("?…" if parts.query else "")
 
 
-def check_digest(body: bytes, day: str) -> tuple[str | None, int]:
-    """(why `body` is not a complete digest for `day` or None, number of paper rows)."""
+@dataclass(frozen=True, slots=True)
+class Checked:
+    problem: str | None  # why a body is not a digest for the day, or None
+    papers: int = 0
+    rows: int = 0  # rows of its papers table: more than `papers` if some could not be read
+
+    @property
+    def complete(self) -> bool:
+        """A whole digest with papers; an empty or short day is fetched again later."""
+        return self.problem is None and 0 < self.papers == self.rows
+
+
+def check_digest(body: bytes, day: str) -> Checked:
+    """Whether `body` is a whole digest for `day`, and how many rows it has."""
+    if _HTML_RE.match(body):
+        return Checked("an HTML page, not a digest")
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        return f"not UTF-8 text (bad byte at offset {error.start})", 0
+        return Checked(f"not UTF-8 text (bad byte at offset {error.start})")
     digest = parse_digest(text, f"{day}.md", default_date=day)
     if digest.heading_date is not None and digest.heading_date != day:
-        return f"the digest is for {digest.heading_date}, not {day}", 0
+        return Checked(f"the digest is for {digest.heading_date}, not {day}")
     if digest.heading_date is None and not digest.papers:
-        return "not a digest (no 'Papers for' heading and no paper rows)", 0
+        return Checked("not a digest (no 'Papers for' heading and no paper rows)")
     if digest.ends_mid_row:
-        return "the body ends in the middle of a table row (truncated)", 0
-    return None, len(digest.papers)
+        return Checked("the body ends in the middle of a table row (truncated)")
+    return Checked(None, len(digest.papers), digest.table_rows)
+
+
+def complete_days(corpus_dir: Path, days: Collection[str]) -> set[str]:
+    """The days among `days` whose file in `corpus_dir` holds a complete digest."""
+    if not corpus_dir.is_dir():
+        return set()
+    found = scan_corpus(corpus_dir)
+    files = {date_from_filename(name): state.path for name, state in found.items()}
+    complete = set()
+    for day in set(days) & files.keys():
+        try:
+            data, cut = read_capped(files[day])
+        except OSError:
+            continue
+        if not cut and check_digest(data, day).complete:
+            complete.add(day)
+    return complete
 
 
 def _iso(day: date | str) -> str:
@@ -72,21 +105,16 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def days_due(now_utc: datetime, fetch_after: dtime, have: Collection[str], *,
-             lookback_days: int = 1) -> list[str]:
+def days_due(now_utc: datetime, fetch_after: dtime, *, lookback_days: int = 1) -> list[str]:
     """Days to try now, oldest first: today once `fetch_after` (UTC) has passed, and the
-    `lookback_days` before it (a late upstream or a bot that was down at the end of a day),
-    unless present in `have`."""
+    `lookback_days` before it (a late upstream or a bot that was down at the end of a day)."""
     now_utc = _as_utc(now_utc)
     today = now_utc.date()
-    due = []
-    for back in range(lookback_days, -1, -1):
-        if back == 0 and now_utc.time() < fetch_after:
-            continue
-        day = (today - timedelta(days=back)).isoformat()
-        if day not in have:
-            due.append(day)
-    return due
+    return [
+        (today - timedelta(days=back)).isoformat()
+        for back in range(lookback_days, -1, -1)
+        if back or now_utc.time() >= fetch_after
+    ]
 
 
 # -- fetching --------------------------------------------------------------------------
@@ -100,6 +128,7 @@ class FetchResult:
     path: Path | None = None  # the file written or already identical
     attempts: int = 0
     papers: int = 0
+    complete: bool = False  # papers, and every row read: else the day is fetched again later
 
     def __str__(self) -> str:
         return f"{self.date} {self.status}" + (f" ({self.reason})" if self.reason else "")
@@ -108,7 +137,7 @@ class FetchResult:
 @dataclass(frozen=True, slots=True)
 class _Attempt:
     body: bytes | None = None
-    papers: int = 0
+    checked: Checked = Checked(None)
     missing: bool = False
     error: str = ""
     retryable: bool = False
@@ -122,7 +151,8 @@ class DigestFetcher:
     `retries` is the number of extra attempts after a transient failure (5xx, 429, timeout,
     connection error, truncated body), waiting `backoff * 2**n` seconds (at least the
     server's Retry-After, at most `max_backoff`). `timeout` bounds each attempt in total.
-    After a 404, `due_dates` leaves the day out for `recheck_missing` seconds (`clock`).
+    After a 404, or a day saved with no papers or with rows that could not be read (published
+    half-way), `due_dates` leaves the day out for `recheck` seconds (`clock`), then asks again.
     """
 
     def __init__(
@@ -136,7 +166,7 @@ class DigestFetcher:
         timeout: float = 30.0,
         max_backoff: float = 60.0,
         max_bytes: int = MAX_FILE_BYTES,
-        recheck_missing: float = 600.0,
+        recheck: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         problem = url_template_problem(template)
@@ -152,9 +182,9 @@ class DigestFetcher:
         self.timeout = timeout
         self.max_backoff = max_backoff
         self.max_bytes = max_bytes
-        self.recheck_missing = recheck_missing
+        self.recheck = recheck
         self._clock = clock
-        self._missing_at: dict[str, float] = {}
+        self._checked_at: dict[str, float] = {}  # day → when it was missing or incomplete
 
     def __repr__(self) -> str:
         return f"DigestFetcher({redact(self.template)!r}, {str(self.corpus_dir)!r})"
@@ -171,17 +201,17 @@ class DigestFetcher:
         upstream = self.corpus_dir / yyyy / mm / f"{dd}.md"
         return upstream if upstream.is_file() and not flat.is_file() else flat
 
-    async def due_dates(self, now_utc: datetime, fetch_after: dtime,
-                        have: Collection[str] | None = None, *,
+    async def due_dates(self, now_utc: datetime, fetch_after: dtime, *,
                         lookback_days: int = 1) -> list[str]:
-        """`days_due`, minus days that answered 404 less than `recheck_missing` s ago.
-        `have` defaults to the dates with a file in `corpus_dir`."""
-        if have is None:
-            have = await asyncio.to_thread(present_dates, self.corpus_dir)
+        """`days_due` with the days that have a complete file in `corpus_dir`, minus days
+        that answered 404 or came back empty or short less than `recheck` s ago."""
+        candidates = days_due(now_utc, fetch_after, lookback_days=lookback_days)
+        have = await asyncio.to_thread(complete_days, self.corpus_dir, candidates)
         now = self._clock()
         return [
-            day for day in days_due(now_utc, fetch_after, have, lookback_days=lookback_days)
-            if not (day in self._missing_at and now - self._missing_at[day] < self.recheck_missing)
+            day for day in candidates
+            if day not in have
+            and not (day in self._checked_at and now - self._checked_at[day] < self.recheck)
         ]
 
     async def fetch_day(self, day: date | str) -> FetchResult:
@@ -206,7 +236,7 @@ class DigestFetcher:
             weekend = date.fromisoformat(iso).weekday() >= 5
             log.log(logging.DEBUG if weekend else logging.INFO,
                     "%s: no digest at %s (yet)", iso, where)
-            self._missing_at[iso] = self._clock()
+            self._checked_at[iso] = self._clock()
             return FetchResult(iso, "missing", outcome.error, attempts=attempts)
         if outcome.body is None:
             log.warning("%s: cannot fetch %s: %s", iso, where, outcome.error)
@@ -219,11 +249,16 @@ class DigestFetcher:
             reason = f"cannot write {target}: {error.strerror or error}"
             log.warning("%s: %s", iso, reason)
             return FetchResult(iso, "error", reason, attempts=attempts)
-        self._missing_at.pop(iso, None)
+        checked = outcome.checked
+        if checked.complete:
+            self._checked_at.pop(iso, None)
+        else:
+            self._checked_at[iso] = self._clock()
         status: FetchStatus = "saved" if written else "unchanged"
-        log.log(logging.INFO if written else logging.DEBUG, "%s: %s %s (%d papers)",
-                iso, status, target, outcome.papers)
-        return FetchResult(iso, status, path=target, attempts=attempts, papers=outcome.papers)
+        log.log(logging.INFO if written else logging.DEBUG, "%s: %s %s (%d of %d rows read)",
+                iso, status, target, checked.papers, checked.rows)
+        return FetchResult(iso, status, path=target, attempts=attempts, papers=checked.papers,
+                           complete=checked.complete)
 
     async def _attempt(self, url: str, iso: str) -> _Attempt:
         headers = {} if "User-Agent" in self.session.headers else {"User-Agent": USER_AGENT}
@@ -260,10 +295,10 @@ class DigestFetcher:
             return _Attempt(error=f"connection failed: {detail}", retryable=True)
         except aiohttp.ClientError as error:
             return _Attempt(error=f"request failed: {type(error).__name__}", retryable=True)
-        problem, papers = check_digest(body, iso)
-        if problem:
-            return _Attempt(error=f"rejected: {problem}")
-        return _Attempt(body=body, papers=papers)
+        checked = check_digest(body, iso)
+        if checked.problem:
+            return _Attempt(error=f"rejected: {checked.problem}")
+        return _Attempt(body=body, checked=checked)
 
     async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes | None:
         chunks, size = [], 0

@@ -90,13 +90,6 @@ def misnamed_warning(name: str) -> ParseWarning:
     return ParseWarning(name, "the file name is not a day on the calendar; file skipped")
 
 
-def present_dates(corpus_dir: Path) -> set[str]:
-    """Dates that already have a digest file (either layout) in `corpus_dir`."""
-    if not corpus_dir.is_dir():
-        return set()
-    return {date_from_filename(name) or "" for name in scan_corpus(corpus_dir)}
-
-
 def write_atomic(target: Path, data: bytes) -> bool:
     """Write `data` to `target` so that readers see the old file or the new one, never a
     mix: temp file in the same folder, fsync, rename. False (nothing written) if `target`

@@ -44,7 +44,8 @@ class _Seen:
 
 
 class CorpusWatcher:
-    """Polls `corpus_dir`; `on_ingested(report)` runs after a poll stored something new.
+    """Polls `corpus_dir`; `on_ingested(report)` runs after a poll stored something new, or
+    found days that another process stored in the database since the last report.
 
     `clock` must be wall-clock seconds (it is compared with file mtimes); tests inject one.
     """
@@ -67,6 +68,7 @@ class CorpusWatcher:
         self._clock = clock
         self._seen: dict[str, _Seen] = {}
         self._misnamed: set[str] = set()  # already warned about
+        self._announced: dict[str, str] | None = None  # date → sha256 the bot knows about
         self._lock = asyncio.Lock()
 
     def pending(self) -> list[str]:
@@ -74,9 +76,9 @@ class CorpusWatcher:
         return sorted(name for name, seen in self._seen.items() if not seen.done)
 
     async def poll_once(self) -> IngestReport | None:
-        """Ingest what settled since the last poll; the report if anything new or changed
-        was stored, else None. Never raises (except cancellation): errors are logged and the
-        files concerned are retried on the next poll."""
+        """Ingest what settled since the last poll; the report if any day was stored or
+        changed (here or by another process), else None. Never raises (except cancellation):
+        errors are logged and the files concerned are retried on the next poll."""
         async with self._lock:
             try:
                 return await self._poll()
@@ -117,21 +119,22 @@ class CorpusWatcher:
                 ready.append((name, state, seen))
             else:
                 log.debug("%s is still settling", name)
-        if not ready:
-            return None
-
         try:
             known = await self.store.digest_hashes()
         except Exception as error:
             log.warning("cannot read digest hashes (%s); retrying %d file(s) next poll",
                         error, len(ready))
             return None
+        if self._announced is None:
+            self._announced = known  # what the bot loaded at start-up
         report = IngestReport()
         for name, state, seen in ready:
             await self._ingest_one(name, state, seen, known, report)
             await asyncio.sleep(0)  # unchanged files never await: let the bot breathe
+        current = await self.store.digest_hashes() if report.changed_dates else known
+        self._add_stored_elsewhere(report, current)
         report.seconds = time.perf_counter() - started
-        if not (report.new or report.changed):
+        if not report.changed_dates:
             return None
         log.info("corpus watcher stored %d new and %d changed digest(s): %s",
                  report.new, report.changed, ", ".join(report.changed_dates))
@@ -141,6 +144,21 @@ class CorpusWatcher:
             except Exception:
                 log.exception("on_ingested callback failed")
         return report
+
+    def _add_stored_elsewhere(self, report: IngestReport, current: dict[str, str]) -> None:
+        """Days stored since the last announcement by another process (`python -m bot ingest`
+        on the same database) join the report, so the bot indexes and posts them too."""
+        assert self._announced is not None
+        before, self._announced = self._announced, current
+        ours = set(report.changed_dates)
+        elsewhere = sorted(day for day in before.keys() | current.keys()
+                           if before.get(day) != current.get(day) and day not in ours)
+        if not elsewhere:
+            return
+        log.info("digests stored by another process: %s", ", ".join(elsewhere))
+        report.new += sum(day not in before for day in elsewhere)
+        report.changed += sum(day in before for day in elsewhere)
+        report.changed_dates = sorted(ours.union(elsewhere))
 
     async def _ingest_one(self, name: str, state: FileState, seen: _Seen,
                           known: dict[str, str], report: IngestReport) -> None:

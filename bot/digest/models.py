@@ -40,6 +40,7 @@ class Digest:
     papers: list[Paper] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     heading_date: str | None = None  # the first "Papers for" heading's date
+    table_rows: int = 0  # rows of the papers table, read or not: len(papers) if all were
     # The text ends inside a table row: it does not end with `|`, or has fewer cells than
     # the table's header (upstream rows never do; a body cut at a cell border does).
     ends_mid_row: bool = False

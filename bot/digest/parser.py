@@ -177,6 +177,7 @@ def parse_digest(text: str, source: str = "<digest>", default_date: str | None =
             continue
         if not row.startswith("|") or SEPARATOR_RE.match(row) or HEADER_RE.match(row):
             continue
+        digest.table_rows += 1
         where = f"{source}:{number}"
         excerpt = collapse(row)[:80]
         if "\x00" in row:
