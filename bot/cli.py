@@ -366,7 +366,7 @@ async def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
         report = await backfill(fetcher, since, until, concurrency=args.concurrency,
                                 delay=args.delay, progress=_fetch_progress())
         print(report.summary(), flush=True)
-        return 1 if report.errors else 0
+        return 1 if report.count("error") else 0
 
     return await _fetching(settings, run)
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def hits_text(hits: list[Hit]) -> str:
     if not hits:
         return "no papers found"
-    return "\n".join(f"{rank:2d}. {hit.title}\n    {hit.arxiv_id}  {hit.date}  {hit.url}"
+    return "\n".join(f"{rank:2d}. {hit.title}\n    {hit.arxiv_id}  {hit.latest_date}  {hit.hf_url}"
                      + (f"  score {hit.score:.2f}" if hit.score else "")
                      for rank, hit in enumerate(hits, 1))
 

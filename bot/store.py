@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -174,6 +175,11 @@ class Store:
 
     # -- schema ------------------------------------------------------------------------
 
+    async def _first_row(self, sql: str, args: tuple[object, ...] = ()) -> Any:
+        """The query's first row, None when it has none."""
+        async with self.db.execute(sql, args) as cursor:
+            return await cursor.fetchone()
+
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
@@ -299,10 +305,8 @@ class Store:
             return [DayCount(*row) async for row in cursor]
 
     async def get_paper(self, arxiv_id: str) -> PaperRecord | None:
-        async with self.db.execute(
-            f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id = ?", (arxiv_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._first_row(
+            f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id = ?", (arxiv_id,))
         return _record(row) if row else None
 
     async def get_papers(self, arxiv_ids: Iterable[str]) -> list[PaperRecord]:
@@ -350,8 +354,7 @@ class Store:
         return row[0]
 
     async def get_meta(self, key: str) -> str | None:
-        async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._first_row("SELECT value FROM meta WHERE key = ?", (key,))
         return row[0] if row else None
 
     async def set_meta(self, key: str, value: str) -> None:
@@ -364,10 +367,8 @@ class Store:
     # -- daily digest settings and posts -----------------------------------------------
 
     async def guild_digest(self, guild_id: int) -> GuildDigest | None:
-        async with self.db.execute(
-            f"SELECT {_GUILD_COLUMNS} FROM guild_digest WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._first_row(
+            f"SELECT {_GUILD_COLUMNS} FROM guild_digest WHERE guild_id = ?", (guild_id,))
         return _guild(row) if row else None
 
     async def enabled_guild_digests(self) -> list[GuildDigest]:
@@ -423,10 +424,8 @@ class Store:
 
     async def post_status(self, guild_id: int, date: str) -> str | None:
         """None (never started), 'posting' (started, not finished) or 'done'."""
-        async with self.db.execute(
-            "SELECT status FROM digest_posts WHERE guild_id = ? AND date = ?", (guild_id, date)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._first_row(
+            "SELECT status FROM digest_posts WHERE guild_id = ? AND date = ?", (guild_id, date))
         return row[0] if row else None
 
     async def unfinished_posts(self, guild_id: int) -> list[tuple[str, int]]:

@@ -72,7 +72,7 @@ def test_accents_do_not_matter(engine: SearchEngine) -> None:
 
 def test_results_carry_title_date_and_score(engine: SearchEngine) -> None:
     hit = engine.search("gaussian splatting solver")[0]
-    assert (hit.arxiv_id, hit.date) == ("2409.12892", "2024-09-20")
+    assert (hit.arxiv_id, hit.latest_date) == ("2409.12892", "2024-09-20")
     assert hit.as_dict().keys() >= {"arxiv_id", "title", "date", "score"} and hit.score > 0
 
 

@@ -24,28 +24,14 @@ class BackfillReport:
     aborted: bool = False  # stopped after too many errors in a row
     seconds: float = 0.0
 
-    def _count(self, status: str) -> int:
+    def count(self, status: str) -> int:
+        """Days whose fetch ended so: "saved", "unchanged", "missing" or "error"."""
         return sum(result.status == status for result in self.results)
 
-    @property
-    def saved(self) -> int:
-        return self._count("saved")
-
-    @property
-    def unchanged(self) -> int:
-        return self._count("unchanged")
-
-    @property
-    def missing(self) -> int:
-        return self._count("missing")
-
-    @property
-    def errors(self) -> int:
-        return self._count("error")
-
     def summary(self) -> str:
-        text = (f"{self.saved} saved, {self.missing} missing, {self.errors} errors,"
-                f" {self.skipped + self.unchanged} skipped in {self.seconds:.1f} s")
+        count = self.count
+        text = (f"{count('saved')} saved, {count('missing')} missing, {count('error')} errors,"
+                f" {self.skipped + count('unchanged')} skipped in {self.seconds:.1f} s")
         return text + (" (stopped after repeated errors)" if self.aborted else "")
 
 

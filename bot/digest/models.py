@@ -12,14 +12,14 @@ def hf_paper_url(arxiv_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Paper:
-    """One row of a digest: a paper as it appeared on one day."""
+    """One row of a digest: a paper as it appeared on one day (`source`: "file:line")."""
 
     arxiv_id: str
     title: str
     authors: tuple[str, ...]
     summary: str
-    date: str  # YYYY-MM-DD of the digest
-    source: str  # "file:line" of the row's first line
+    date: str
+    source: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +46,12 @@ class Digest:
     ends_mid_row: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class PaperRecord:
-    """A paper as stored: the fields of its newest appearance and every digest date."""
+class Dated:
+    """What a paper known with its digest dates offers: `PaperRecord` and the search's `Hit`."""
 
+    __slots__ = ()
     arxiv_id: str
-    title: str
-    authors: tuple[str, ...]
-    summary: str
     dates: tuple[str, ...]  # oldest first
-    source: str
 
     @property
     def latest_date(self) -> str:
@@ -64,6 +60,18 @@ class PaperRecord:
     @property
     def hf_url(self) -> str:
         return hf_paper_url(self.arxiv_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRecord(Dated):
+    """A paper as stored: the fields of its newest appearance and every digest date."""
+
+    arxiv_id: str
+    title: str
+    authors: tuple[str, ...]
+    summary: str
+    dates: tuple[str, ...]
+    source: str
 
     @property
     def arxiv_url(self) -> str:

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..digest import PaperRecord
 from ..digest.clean import clean_summary
-from ..digest.models import hf_paper_url
+from ..digest.models import Dated
 from ..errors import UserError
 from ..store import Store
 from ..values import parse_date as parse_day
@@ -58,25 +58,17 @@ class FieldWeights:
 
 
 @dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(Dated):
     arxiv_id: str
     title: str
     authors: tuple[str, ...]
-    dates: tuple[str, ...]  # oldest first
+    dates: tuple[str, ...]
     score: float
 
-    @property
-    def date(self) -> str:
-        return self.dates[-1]
-
-    @property
-    def url(self) -> str:
-        return hf_paper_url(self.arxiv_id)
-
     def as_dict(self) -> dict[str, object]:
-        return {"arxiv_id": self.arxiv_id, "title": self.title, "date": self.date,
+        return {"arxiv_id": self.arxiv_id, "title": self.title, "date": self.latest_date,
                 "score": round(self.score, 4), "authors": list(self.authors),
-                "dates": list(self.dates), "url": self.url}
+                "dates": list(self.dates), "url": self.hf_url}
 
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -591,7 +583,7 @@ class SearchEngine:
 
 async def _candidates(hits: Sequence[Hit], store: Store) -> list[Candidate]:
     records = {r.arxiv_id: r for r in await store.get_papers(h.arxiv_id for h in hits)}
-    return [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score, h.date)
+    return [Candidate(h.arxiv_id, h.title, records[h.arxiv_id].summary, h.score, h.latest_date)
             for h in hits if h.arxiv_id in records]
 
 
