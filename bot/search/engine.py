@@ -341,20 +341,19 @@ class Snapshot:
     def _fused(self, ranked: list[tuple[int, float]], meaning: tuple[VectorTable, np.ndarray],
                mask: np.ndarray | None, limit: int, skip: set[int]) -> list[tuple[int, float]]:
         table, query = meaning
-        cosines = table.cosine(query)
-        nearest = []
-        count = min(DEPTH + len(skip), len(cosines))
-        top = np.argpartition(-cosines, count - 1)[:count] if count else np.arange(0)
-        for row in top[np.argsort(-cosines[top])]:
-            if cosines[row] < MIN_COSINE:
+        nearest: list[int] = []
+        cosine: dict[int, float] = {}
+        for arxiv_id, score in table.nearest(query, DEPTH + len(skip)):
+            if score < MIN_COSINE:
                 break
-            doc = self.doc_of.get(table.ids[row])
+            doc = self.doc_of.get(arxiv_id)
             if doc is not None and doc not in skip and (mask is None or mask[doc]):
                 nearest.append(doc)
-        rows = {doc: table.row(self.arxiv_ids[doc]) for doc, _ in ranked}
-        rows.update((doc, table.row(self.arxiv_ids[doc])) for doc in nearest)
-        return fuse(ranked, lambda doc: float(cosines[rows[doc]]) if rows[doc] >= 0 else 0.0,
-                    nearest, limit)
+                cosine[doc] = score
+        others = [doc for doc, _ in ranked if doc not in cosine]
+        scores = table.cosine_of([self.arxiv_ids[doc] for doc in others], query)
+        cosine.update(zip(others, scores.tolist(), strict=True))
+        return fuse(ranked, cosine.__getitem__, nearest, limit)
 
     def similar(self, doc: int, k: int, vectors: VectorTable | None, text: str) -> list[Hit]:
         """The k papers nearest to `doc` by vector; without one, by BM25 on `text` (its title

@@ -28,6 +28,14 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1
 BLOCK = 4096  # rows widened to float32 at a time: bounds the scratch memory of a scan
+# Above EXACT_ROWS rows `nearest` does not scan every row: a PROJECTED-dimensional principal-
+# component projection of the rows (float32, 256 bytes a row) picks SHORTLIST × k candidates,
+# which are then scored exactly. At 100k rows that is a 26 MB scan instead of 38 MB widened
+# to float32, 1-2 ms instead of 15-20 (bench/semantic.py).
+EXACT_ROWS = 20_000
+PROJECTED = 64
+SHORTLIST = 20
+SAMPLE_ROWS = 20_000  # rows the principal components are computed from
 
 
 def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +59,8 @@ class VectorTable:
         self._rows: dict[str, int] = {}
         self._codes = np.zeros((0, dim), dtype=np.int8)
         self._scales = np.zeros(0, dtype=np.float32)
+        self._basis: np.ndarray | None = None  # PROJECTED × dim, once the table is large
+        self._projected = np.zeros((0, PROJECTED), dtype=np.float32)
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -66,10 +76,6 @@ class VectorTable:
     def tag(self, paper_id: str) -> str | None:
         row = self._rows.get(paper_id)
         return self._tags[row] if row is not None else None
-
-    def row(self, paper_id: str) -> int:
-        """The row of a paper's vector (its place in `cosine`'s scores), -1 if it has none."""
-        return self._rows.get(paper_id, -1)
 
     def add(self, ids: Sequence[str], vectors: np.ndarray, tags: Sequence[str] = ()) -> None:
         """Store (or replace) the vectors of `ids`, one float row each, with their tags."""
@@ -91,6 +97,12 @@ class VectorTable:
             self._grow(max(len(self._ids), len(self._codes) * 3 // 2, 64))
         self._codes[rows] = codes
         self._scales[rows] = scales
+        if self._basis is not None:
+            if len(self._projected) < len(self._codes):
+                grown = np.zeros((len(self._codes), PROJECTED), dtype=np.float32)
+                grown[:len(self._projected)] = self._projected
+                self._projected = grown
+            self._projected[rows] = self._decoded(rows) @ self._basis.T
 
     def _grow(self, capacity: int) -> None:
         codes = np.zeros((capacity, self.dim), dtype=np.int8)
@@ -117,20 +129,62 @@ class VectorTable:
         scores *= self._scales[:count]
         return scores
 
+    def cosine_of(self, ids: Sequence[str], query: np.ndarray) -> np.ndarray:
+        """The cosine of each id's vector with a unit `query` (0 for an id without one)."""
+        rows = np.array([self._rows.get(paper_id, -1) for paper_id in ids], dtype=np.int64)
+        scores = np.zeros(len(ids), dtype=np.float32)
+        known = rows >= 0
+        if known.any():
+            query = np.asarray(query, dtype=np.float32).reshape(self.dim)
+            scores[known] = self._decoded(rows[known]) @ query
+        return scores
+
     def nearest(self, query: np.ndarray, k: int,
                 exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
-        """The k rows most similar to `query` as (id, cosine), best first, skipping `exclude`."""
-        scores = self.cosine(query)
-        for paper_id in exclude:
-            row = self._rows.get(paper_id)
-            if row is not None:
-                scores[row] = -np.inf
+        """The k rows most similar to `query` as (id, cosine), best first, skipping `exclude`
+        (in a large table: of the SHORTLIST × k rows nearest in the projection)."""
+        query = np.asarray(query, dtype=np.float32).reshape(self.dim)
+        skip = [row for row in (self._rows.get(i) for i in exclude) if row is not None]
+        count = len(self._ids)
+        if count > EXACT_ROWS:
+            basis, projected = self._projection()
+            approx = projected[:count] @ (basis @ query)
+            approx[skip] = -np.inf
+            wanted = min(count, SHORTLIST * (k + len(skip)))
+            pool = np.argpartition(-approx, wanted - 1)[:wanted]
+            pool = pool[np.isfinite(approx[pool])]
+            scores = np.full(count, -np.inf, dtype=np.float32)
+            scores[pool] = self._decoded(pool) @ query
+        else:
+            scores = self.cosine(query)
+            scores[skip] = -np.inf
         k = min(k, int(np.isfinite(scores).sum()))
         if k <= 0:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.lexsort((top, -scores[top]))]
         return [(self._ids[row], float(scores[row])) for row in top]
+
+    def _decoded(self, rows: np.ndarray) -> np.ndarray:
+        return self._codes[rows].astype(np.float32) * self._scales[rows, None]
+
+    def _projection(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rows in the principal-component projection, made on first need (from a
+        sample of the rows) and kept current by `add`."""
+        if self._basis is None:
+            count = len(self._ids)
+            sample = np.random.default_rng(0).choice(count, min(count, SAMPLE_ROWS),
+                                                     replace=False)
+            vectors = self._decoded(np.sort(sample))
+            # Uncentred: the direction every embedding shares is the first component, and
+            # it carries much of each cosine.
+            _, _, components = np.linalg.svd(vectors, full_matrices=False)
+            self._basis = np.ascontiguousarray(components[:PROJECTED], dtype=np.float32)
+            self._projected = np.zeros((len(self._codes), PROJECTED), dtype=np.float32)
+            for start in range(0, count, BLOCK):
+                rows = np.arange(start, min(start + BLOCK, count))
+                self._projected[rows] = self._decoded(rows) @ self._basis.T
+        return self._basis, self._projected
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the table to `path` (.npz) in one piece: a reader sees the old file or the new."""
