@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .cli_support import bot_env, run_bot
+from .test_semantic import MODEL
 
 DIGEST = """# Papers for {day}
 
@@ -181,3 +182,21 @@ def test_the_console_refuses_the_same_dates_and_finds_papers_like_the_bot(
     # Not the start of a title: found by the search fallback /paper uses in Discord.
     assert lines[2] == "PokéChamp: an Expert-level Minimax Language Agent"
     assert lines[-1] == "no answer found"  # the CLI's words
+
+
+@pytest.mark.skipif(not MODEL.is_dir(), reason="../shared/models is not available")
+def test_with_a_model_ingest_embeds_once_and_search_finds_by_meaning(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "2025-03-06", [
+        ("2503.00001", "Zebra Stripes Detector", "Ann Lee", "The detector finds zebra stripes."),
+        ("2503.00003", "Cooking Robots", "Bo Chen", "A robot arm learns to prepare meals."),
+    ])
+    env = bot_env(tmp_path, CORPUS_DIR=str(corpus), EMBED_MODEL_PATH=str(MODEL),
+                  LOG_LEVEL="INFO")
+    ingest = run_bot("ingest", env=env, cwd=tmp_path)
+    assert ingest.returncode == 0, ingest.stderr
+    assert "2 papers embedded" in ingest.stderr
+    search = run_bot("search", "--json", "a machine that makes dinner", env=env, cwd=tmp_path)
+    assert json.loads(search.stdout)[0]["arxiv_id"] == "2503.00003"
+    assert "embedding" not in search.stderr  # the vectors ingest saved are used
