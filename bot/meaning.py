@@ -24,4 +24,4 @@ async def with_meaning(engine: SearchEngine, store: Store, settings: Settings) -
         if settings.embed_model is not None or settings.embed_model_path is not None:
             print(f"semantic search unavailable, BM25 only: {problem}", file=sys.stderr)
         return
-    await semantic.catch_up([r async for r in store.iter_papers()])
+    await semantic.catch_up(store.iter_papers())

@@ -57,8 +57,7 @@ class SemanticCog(commands.Cog):
                                     " in %d min: %s", RETRY_SECONDS // 60, problem)
                         await asyncio.sleep(RETRY_SECONDS)
                         continue
-                records = [r async for r in self.bot.store.iter_papers()]
-                await semantic.catch_up(records)
+                await semantic.catch_up(self.bot.store.iter_papers())
                 await self._changed.wait()
                 self._changed.clear()
             except Exception:  # never stops the bot: log, answer with BM25, try again later

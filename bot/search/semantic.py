@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -102,8 +102,10 @@ def model_places(db_path: Path) -> tuple[Path, Path | None]:
 
 
 def text_key(record: PaperRecord) -> str:
-    """What a paper's vector was computed from; a changed title or summary re-embeds it."""
-    return hashlib.sha1(embedding_text(record).encode()).hexdigest()[:16]
+    """What a paper's vector was computed from: a changed title or summary embeds it again.
+    Of the stored text, not the cleaned one: checking 100k papers at each start must be cheap."""
+    text = f"{record.title}\x1f{record.summary}".encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
 def embedding_text(record: PaperRecord) -> str:
@@ -172,16 +174,20 @@ class Semantic:
             return None
         return self.embedder.embed([text])[0]
 
-    async def catch_up(self, records: Sequence[PaperRecord]) -> int:
-        """Embed the papers that have no vector or whose text changed; returns how many.
-        Runs the model in a worker thread, CHUNK papers at a time."""
+    async def catch_up(self, papers: Iterable[PaperRecord] | AsyncIterator[PaperRecord]) -> int:
+        """Embed the papers (all the store holds) that have no vector or whose text changed;
+        returns how many. Only those are kept in memory; the model runs in a worker thread,
+        CHUNK papers at a time."""
         async with self._writing:
             embedder, table = self.embedder, self.vectors
             if embedder is None:
                 return 0
-            self.wanted = len(records)
-            todo = [r for r in records if table.tag(r.arxiv_id) != text_key(r)]
-            self.embedded = self.wanted - len(todo)
+            wanted, todo = 0, []
+            async for record in _each(papers):
+                wanted += 1
+                if table.tag(record.arxiv_id) != text_key(record):
+                    todo.append(record)
+            self.wanted, self.embedded = wanted, wanted - len(todo)
             if not todo:
                 self._complete = self.wanted
                 return 0
@@ -225,3 +231,13 @@ class Semantic:
 def _lower_priority() -> None:
     with contextlib.suppress(OSError, AttributeError):  # Linux gives each thread its own nice
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), EMBED_NICENESS)
+
+
+async def _each(papers: Iterable[PaperRecord] | AsyncIterator[PaperRecord]
+                ) -> AsyncIterator[PaperRecord]:
+    if isinstance(papers, AsyncIterator):
+        async for paper in papers:
+            yield paper
+    else:
+        for paper in papers:
+            yield paper
