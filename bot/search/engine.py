@@ -12,7 +12,6 @@ dates it appeared on lies in the range.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import hashlib
 import re
 from array import array
@@ -35,6 +34,7 @@ from .cache import StringColumn
 from .index import BM25Index, BM25Params, Builder, Either
 from .lists import MAX_PAPERS as MAX_LIST
 from .lists import ListQuestion, list_answer, read_list_question
+from .memory import release_free_memory
 from .query import Query, parse_query
 from .semantic import DEPTH, MIN_COSINE, Semantic, fuse
 from .titles import TitleIndex, normal_title
@@ -95,16 +95,6 @@ def _date_int(text: str) -> int:
 
 def _date_str(value: int) -> str:
     return f"{value // 10000:04d}-{value // 100 % 100:02d}-{value % 100:02d}"
-
-
-def release_free_memory() -> None:
-    """Hand heap memory freed by a build back to the system (glibc's malloc_trim; a no-op
-    elsewhere): the build's temporary objects would otherwise stay in the process's RSS."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
 
 
 def fingerprint(record: PaperRecord) -> int:

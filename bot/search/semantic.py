@@ -24,6 +24,7 @@ import numpy as np
 from ..digest.clean import clean_summary
 from ..digest.models import PaperRecord
 from .embedder import Embedder, ModelUnavailable, OnnxEmbedder, paper_text
+from .memory import release_free_memory
 from .model_files import ensure_model
 from .vectors import VectorTable
 
@@ -189,7 +190,7 @@ class Semantic:
                     todo.append(record)
             self.wanted, self.embedded = wanted, wanted - len(todo)
             if not todo:
-                self._complete = self.wanted
+                await self._ready(table)
                 return 0
             log.info("semantic search: embedding %d papers", len(todo))
             started, unsaved = time.monotonic(), 0
@@ -207,10 +208,16 @@ class Semantic:
                     await self._save(table)
                     unsaved = 0
             await self._save(table)
-            self._complete = self.wanted
+            await self._ready(table)
             log.info("semantic search: %d papers embedded in %.0f s (%d in all)", len(todo),
                      time.monotonic() - started, len(table))
             return len(todo)
+
+    async def _ready(self, table: VectorTable) -> None:
+        """Every paper has its vector: fusing may start (the table prepared for it first)."""
+        await asyncio.to_thread(table.prepare)
+        release_free_memory()
+        self._complete = self.wanted
 
     def _embedding_thread(self) -> ThreadPoolExecutor:
         """One thread, at a lower priority: on a 1-vCPU VPS the model gets what the event

@@ -35,7 +35,7 @@ BLOCK = 4096  # rows widened to float32 at a time: bounds the scratch memory of 
 EXACT_ROWS = 20_000
 PROJECTED = 64
 SHORTLIST = 20
-SAMPLE_ROWS = 20_000  # rows the principal components are computed from
+SAMPLE_ROWS = 5_000  # rows the principal components are computed from
 
 
 def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -167,6 +167,11 @@ class VectorTable:
 
     def _decoded(self, rows: np.ndarray) -> np.ndarray:
         return self._codes[rows].astype(np.float32) * self._scales[rows, None]
+
+    def prepare(self) -> None:
+        """Make what a search of a large table needs now, not at its first query."""
+        if len(self._ids) > EXACT_ROWS:
+            self._projection()
 
     def _projection(self) -> tuple[np.ndarray, np.ndarray]:
         """The rows in the principal-component projection, made on first need (from a
