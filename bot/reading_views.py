@@ -64,6 +64,8 @@ class SaveButton(discord.ui.DynamicItem[discord.ui.Button],
                                                         user.id, user.display_name)
         if added:
             return f"Saved to the reading list: {cards.truncate(paper.title, 200)}"
+        if entry.saved_by == user.id:
+            return f"Already on the reading list: you saved it on {entry.saved_at[:10]}."
         return (f"Already on the reading list"
                 f" ({saver_line(entry.saved_by_name, entry.saved_at)}).")
 

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import bibtexparser
 import pytest
 
 import bot.reading_views
-from bot.store import Store
+from bot.cards.reading import reading_list_pages
+from bot.digest import PaperRecord
+from bot.store import SavedPaper, Store
 
 from .bot_support import (
     EPHEMERAL,
@@ -60,8 +64,19 @@ async def test_save_puts_a_paper_on_the_list_once_and_remembers_who(paperboy):
     assert await save(fake, RETROLM) == f"Saved to the reading list: {RETROLM_TITLE}"
     again = await save(fake, RETROLM, user=stranger)
     assert again.startswith("Already on the reading list (saved by Tester on 20")
+    mine = await save(fake, RETROLM)
+    assert mine.startswith("Already on the reading list: you saved it on 20")
 
     assert await rows(paperboy) == [(paperboy.guild.id, RETROLM, fake.tester.id, "Tester")]
+
+
+async def test_saves_at_the_same_moment_keep_one_row_and_agree_who_won(db_path):
+    async with await Store.open(db_path) as store:
+        results = await asyncio.gather(*(
+            store.save_to_reading_list(1, RETROLM, user, f"user {user}") for user in range(5)))
+        [winner] = [entry for entry, added in results if added]
+        assert {entry for entry, _ in results} == {winner}
+        assert len(await store.reading_list(1)) == 1 and await store.reading_list(2) == []
 
 
 async def test_every_paper_card_has_save_the_opened_search_results_too(paperboy):
@@ -166,6 +181,18 @@ async def test_other_servers_have_lists_of_their_own(tmp_path):
             _, listed = await command(fake, "reading list", guild=other)
             assert footer(embeds_of(listed)[0]).startswith("1 paper, newest first")
         assert_discord_would_accept(fake)
+
+
+async def test_list_pages_fit_discord_whatever_the_titles_and_names():
+    long_title = "*_[]<@1>" * 100  # escaping makes it longer still
+    entries = [SavedPaper(f"2503.{n:05d}", n, "@everyone " * 20, "2025-03-07T10:00:00.000Z",
+                          PaperRecord(f"2503.{n:05d}", long_title, (), "", ("2025-03-07",), "x"))
+               for n in range(25)]
+    pages = reading_list_pages("Papers Club " * 40, entries, 10)
+    assert len(pages) == 3
+    for page in pages:
+        assert len(page.title or "") <= 256 and len(page.description or "") <= 4096
+        assert "@everyone" not in (page.description or "")
 
 
 # --- /reading remove -----------------------------------------------------------------------
@@ -333,3 +360,4 @@ async def test_save_in_a_direct_message_says_the_list_is_per_server(paperboy):
     assert pressed.callback_type == 4 and pressed.ephemeral
     assert pressed.callback_data["content"] == bot.reading_views.PER_SERVER
     assert await rows(paperboy) == []
+
