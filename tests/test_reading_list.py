@@ -361,3 +361,19 @@ async def test_save_in_a_direct_message_says_the_list_is_per_server(paperboy):
     assert pressed.callback_data["content"] == bot.reading_views.PER_SERVER
     assert await rows(paperboy) == []
 
+
+async def test_the_daily_digest_cards_have_save_too(tmp_path):
+    async with running_bot(tmp_path) as run:
+        fake = run.fake
+        admin = fake.add_member(run.guild, username="admin", permissions=ADMIN)
+        await command(fake, "digest channel", {"channel": run.guild.text_channels[0]},
+                      user=admin)
+        _, done = await command(fake, "digest post", {"date": "2025-03-03"}, user=admin)
+        assert "Posted the 2025-03-03 digest" in done["content"]
+        [thread] = fake.threads
+        cards = [m for m in fake.messages(thread) if embeds_of(m)]
+        assert len(cards) == 3
+        pressed = await fake.click(cards[0], button(cards[0], "Save")["custom_id"])
+        assert pressed.callback_data["content"] == f"Saved to the reading list: {RETROLM_TITLE}"
+        assert [r[1] for r in await rows(run)] == [RETROLM]
+        assert_discord_would_accept(fake, mentions=False)  # the digest replies name #general
