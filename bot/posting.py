@@ -19,6 +19,7 @@ import discord
 from . import cards
 from .digest.clean import clean_summary
 from .store import Store
+from .views import paper_view
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class DigestPoster:
             if step in steps:
                 continue
             card = cards.paper_card(paper, clean_summary(paper.summary))
-            message = await thread.send(embed=card.embed, nonce=nonce_for(guild_id, date, step))
+            message = await thread.send(embed=card.embed, view=paper_view(paper, card.rest),
+                                        nonce=nonce_for(guild_id, date, step))
             await record(step, message.id)
             sent += 1
         return PostResult("posted", date, len(papers), header_id, thread.id)

@@ -99,6 +99,17 @@ class GuildDigest:
     broken_reason: str | None
 
 
+
+@dataclass(frozen=True, slots=True)
+class SavedPaper:
+    """A paper on a server's reading list."""
+
+    arxiv_id: str
+    saved_by: int  # Discord user id
+    saved_by_name: str  # their display name when they saved it
+    saved_at: str  # UTC, ISO 8601 with milliseconds
+    paper: PaperRecord | None  # None once the paper is no longer in the digests
+
 _GUILD_COLUMNS = "guild_id, channel_id, post_time, timezone, enabled, since_date, broken_reason"
 
 _PAPER_COLUMNS = (
@@ -495,6 +506,47 @@ class Store:
             row = await cursor.fetchone()
         assert row is not None  # an aggregate always has a row
         return row[0]
+
+    # -- reading list --------------------------------------------------------------------
+
+    async def save_to_reading_list(self, guild_id: int, arxiv_id: str, user_id: int,
+                                   user_name: str) -> tuple[SavedPaper, bool]:
+        """Put a paper on the server's list once: (its entry, whether this call added it)."""
+        cursor = await self.db.execute(
+            "INSERT INTO reading_list (guild_id, arxiv_id, saved_by, saved_by_name)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, arxiv_id) DO NOTHING",
+            (guild_id, arxiv_id, user_id, user_name),
+        )
+        added = cursor.rowcount == 1
+        entries = await self._reading_list(guild_id, "AND r.arxiv_id = ?", (arxiv_id,))
+        return entries[0], added
+
+    async def reading_list(self, guild_id: int) -> list[SavedPaper]:
+        """The server's list, newest first."""
+        return await self._reading_list(guild_id, "", ())
+
+    async def _reading_list(self, guild_id: int, where: str, args: tuple[str, ...]
+                            ) -> list[SavedPaper]:
+        async with self.db.execute(
+            f"SELECT r.arxiv_id, r.saved_by, r.saved_by_name, r.saved_at, {_PAPER_COLUMNS}"
+            " FROM reading_list r LEFT JOIN papers p ON p.arxiv_id = r.arxiv_id"
+            f" WHERE r.guild_id = ? {where} ORDER BY r.saved_at DESC, r.rowid DESC",
+            (guild_id, *args),
+        ) as cursor:
+            return [SavedPaper(row[0], row[1], row[2], row[3],
+                               _record(row[4:]) if row[4] is not None else None)
+                    async for row in cursor]
+
+    async def remove_from_reading_list(self, guild_id: int, arxiv_id: str) -> bool:
+        cursor = await self.db.execute(
+            "DELETE FROM reading_list WHERE guild_id = ? AND arxiv_id = ?", (guild_id, arxiv_id)
+        )
+        return cursor.rowcount == 1
+
+    async def clear_reading_list(self, guild_id: int) -> int:
+        """Empty the server's list; returns how many papers were on it."""
+        cursor = await self.db.execute("DELETE FROM reading_list WHERE guild_id = ?", (guild_id,))
+        return cursor.rowcount
 
 
 def _guild(row: Sequence) -> GuildDigest:

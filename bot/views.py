@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import discord
 
-from . import cards
+from . import cards, reading_views
 from .digest import PaperRecord
 from .digest.clean import clean_summary, split_sentences
 from .errors import UserError
@@ -218,6 +218,7 @@ def paper_view(paper: PaperRecord, rest: str | None) -> discord.ui.View:
         view.add_item(FullSummaryButton(paper.arxiv_id))
     if safe:
         view.add_item(SimilarButton(paper.arxiv_id))
+        view.add_item(reading_views.SaveButton(paper.arxiv_id))
     if safe:
         for label, url in (("arXiv", paper.arxiv_url), ("PDF", paper.pdf_url),
                            ("Hugging Face", paper.hf_url)):

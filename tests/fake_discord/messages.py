@@ -7,7 +7,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from . import payloads
+from . import payloads, uploads
 from .errors import empty_message, raise_if
 from .limits import EPHEMERAL, LOADING, SUPPRESS_EMBEDS, FormErrors, check_message, is_empty_message
 from .models import FakeUser, StoredMessage
@@ -79,6 +79,7 @@ def _attachments(
     for index, f in enumerate(files):
         meta = described.get(str(index), {})
         aid = state.ids.next()
+        uploads.keep(state, aid, f)
         filename = meta.get("filename") or f["filename"]
         url = f"https://cdn.discordapp.com/attachments/{channel_id}/{aid}/{filename}"
         item = {

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from .errors import ApiError, not_found_route, unauthorized
 from .models import RequestRecord, Violation
+from .uploads import check_files
 
 if TYPE_CHECKING:
     from .fake import FakeDiscord
@@ -199,11 +200,9 @@ class FakeServer:
         reply: Reply
         route_key = f"{request.method} {path}"
         try:
-            try:
-                record.json, record.files = await self._parse(request)
-            finally:
-                for f in record.files:
-                    f.pop("data", None)
+            record.json, record.files = await self._parse(request)
+            if record.files:
+                check_files(record.json, record.files)
             if m is None:
                 raise not_found_route()
             if m.group(1) != "10":
@@ -239,6 +238,8 @@ class FakeServer:
                 fake.violations.append(
                     Violation(exc.status, exc.code, exc.message, exc.errors, record)
                 )
+        for f in record.files:  # stored messages keep the bytes (uploads.py), not the record
+            f.pop("data", None)
         record.status = reply.status
         record.response = reply.body
         record.done_time = time.monotonic()

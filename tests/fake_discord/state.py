@@ -69,6 +69,7 @@ class DiscordState:
         self.guilds: dict[int, FakeGuild] = {}
         self.channels: dict[int, FakeChannel] = {}
         self.stored: dict[int, StoredMessage] = {}
+        self.uploads: dict[int, bytes] = {}  # attachment id → its bytes (uploads.py)
         self._channel_message_ids: dict[int, list[int]] = {}
         self.global_commands: dict[int, dict[str, Any]] = {}
         self.guild_commands: dict[int, dict[int, dict[str, Any]]] = {}
