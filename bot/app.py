@@ -17,8 +17,8 @@ from discord.ext import commands
 
 from .config import Settings
 from .errors import UserError
+from .replies import FRIENDLY_ERROR, InFlight, hold_reply, say_privately
 from .store import Store
-from .views import FRIENDLY_ERROR, InFlight, hold_reply, say_privately
 
 if TYPE_CHECKING:
     from .search import SearchEngine

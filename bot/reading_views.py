@@ -1,23 +1,20 @@
 """The reading list's buttons: "Save" on every paper card, and `/reading clear`'s confirmation.
 
 "Save" is a dynamic item keyed by the paper id, like "Full summary", so it works on any card,
-old ones too, after restarts. This module and bot/views.py import each other (a card's view
-gets this button; the button answers with views' helpers), so each uses the other's names only
-at run time.
+old ones too, after restarts.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 from typing import Any
 
 import discord
 
-from . import cards, views
+from . import cards
+from .replies import GONE, PaperButton, hold_reply, paper_template, report_failure, say_privately
 
 SAVE_PREFIX = "paperboy:save:"
-_ID = r"[A-Za-z0-9][A-Za-z0-9.\-/]{0,63}"  # the ids cards.paper_url accepts
 CONFIRM_TIMEOUT = 60.0  # seconds `/reading clear` waits for its confirmation
 PER_SERVER = ("The reading list belongs to a server: press Save on a card in one of its"
               " channels.")
@@ -27,30 +24,13 @@ def saver_line(name: str, saved_at: str) -> str:
     return f"saved by {cards.truncate(name, 64) or 'someone'} on {saved_at[:10]}"
 
 
-class SaveButton(discord.ui.DynamicItem[discord.ui.Button],
-                 template=re.escape(SAVE_PREFIX) + f"(?P<id>{_ID})"):
+class SaveButton(PaperButton, template=paper_template(SAVE_PREFIX)):
     """Puts the card's paper on the server's reading list, once."""
 
-    def __init__(self, arxiv_id: str) -> None:
-        super().__init__(discord.ui.Button(label="Save", emoji="🔖",
-                                           style=discord.ButtonStyle.secondary,
-                                           custom_id=SAVE_PREFIX + arxiv_id))
-        self.arxiv_id = arxiv_id
+    PREFIX, LABEL, EMOJI = SAVE_PREFIX, "Save", "🔖"
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str]) -> SaveButton:
-        return cls(match["id"])
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        views.hold_reply(interaction)
-        return True
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await views.say_privately(interaction, await self._save(interaction))
-        except Exception as error:  # a dynamic item has no view to report it
-            await views.report_failure(interaction, error, f"Save of {self.arxiv_id}")
+    async def press(self, interaction: discord.Interaction) -> None:
+        await say_privately(interaction, await self._save(interaction))
 
     async def _save(self, interaction: discord.Interaction) -> str:
         if interaction.guild_id is None:
@@ -58,7 +38,7 @@ class SaveButton(discord.ui.DynamicItem[discord.ui.Button],
         store = interaction.client.store  # type: ignore[attr-defined]  # a Paperboy
         paper = await store.get_paper(self.arxiv_id)
         if paper is None:
-            return views.GONE
+            return GONE
         user = interaction.user
         entry, added = await store.save_to_reading_list(interaction.guild_id, paper.arxiv_id,
                                                         user.id, user.display_name)
@@ -80,7 +60,7 @@ class ClearConfirmation(discord.ui.View):
         self.clear.label = f"Clear {count:,} paper{'' if count == 1 else 's'}"
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        views.hold_reply(interaction)
+        hold_reply(interaction)
         return True
 
     @discord.ui.button(label="Clear", style=discord.ButtonStyle.danger)
@@ -100,7 +80,7 @@ class ClearConfirmation(discord.ui.View):
 
     async def on_error(self, interaction: discord.Interaction, error: Exception,
                        item: discord.ui.Item[Any]) -> None:
-        await views.report_failure(interaction, error, "/reading clear")
+        await report_failure(interaction, error, "/reading clear")
 
     async def on_timeout(self) -> None:
         with contextlib.suppress(discord.HTTPException):  # the token lives 15 minutes

@@ -8,142 +8,46 @@ message, so nobody presses a dead button.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import discord
 
 from . import cards, reading_views
 from .digest import PaperRecord
 from .digest.clean import clean_summary, split_sentences
-from .errors import UserError
+from .replies import (
+    GONE,
+    PaperButton,
+    hold_reply,
+    paper_template,
+    reply,
+    report_failure,
+    say_privately,
+)
 
 log = logging.getLogger(__name__)
 
 TIMEOUT = 300.0  # seconds a pager listens; read when a pager is made (tests shorten it)
-DEFER_AFTER = 1.0  # seconds: an answer not ready by then is deferred (Discord allows 3)
-FRIENDLY_ERROR = "Something went wrong on my side while answering that. It has been logged."
 NOT_YOURS = "These buttons belong to whoever ran the command: run it yourself to page."
-GONE = "That paper is no longer in the digests."
 
 # Renders page `index` (0-based): the embeds to show and the papers a menu should offer.
 PageRenderer = Callable[[int], Awaitable[tuple[list[discord.Embed], Sequence[cards.PaperLike]]]]
 PaperLoader = Callable[[str], Awaitable[PaperRecord | None]]
 
-T = TypeVar("T")
-
 SUMMARY_PREFIX = "paperboy:summary:"
 SIMILAR_PREFIX = "paperboy:similar:"
 SIMILAR = 5  # papers shown by "Similar" and /similar
-_ID = r"[A-Za-z0-9][A-Za-z0-9.\-/]{0,63}"  # the ids cards.paper_url accepts
 
 
-class InFlight:
-    """The tasks answering users right now, so that shutdown can let them finish.
-
-    Each reply path (the command tree, a pager, a dynamic button, a mention) calls `hold()`
-    from the task that answers; a task leaves the set when it is done.
-    """
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    def __len__(self) -> int:
-        return len(self._tasks)
-
-    def hold(self) -> None:
-        task = asyncio.current_task()
-        if task is not None and task not in self._tasks:
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    async def finish(self, timeout: float) -> None:
-        """Wait up to `timeout` seconds for the replies in flight (not the caller's own)."""
-        others = self._tasks - {asyncio.current_task()}
-        if others:
-            await asyncio.wait(others, timeout=timeout)
-
-
-def hold_reply(interaction: discord.Interaction) -> None:
-    interaction.client.replies.hold()  # type: ignore[attr-defined]  # a Paperboy
-
-
-async def soon(interaction: discord.Interaction, work: Awaitable[T], *,
-               ephemeral: bool = False) -> T:
-    """The result of `work`; if it is not ready within DEFER_AFTER the interaction is deferred
-    first ("thinking"), so Discord's 3 seconds never run out. The reply then goes through
-    `reply`, which fills the loading message."""
-    task = asyncio.ensure_future(work)
-    try:
-        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if not done and not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-    except BaseException:
-        task.cancel()
-        raise
-    return await task
-
-
-async def reply(interaction: discord.Interaction, *, ephemeral: bool = False,
-                **message: Any) -> None:
-    """The answer: the interaction's response, or a follow-up once it was deferred or answered
-    (the first follow-up after a deferral fills its loading message)."""
-    if interaction.response.is_done():
-        await interaction.followup.send(ephemeral=ephemeral, **message)
-    else:
-        await interaction.response.send_message(ephemeral=ephemeral, **message)
-
-
-async def say_privately(interaction: discord.Interaction, text: str) -> None:
-    """A short ephemeral reply, whether or not the interaction was answered already."""
-    try:
-        await reply(interaction, content=text, ephemeral=True)
-    except discord.HTTPException as error:
-        log.warning("could not answer interaction %s: %s", interaction.id, error.status)
-
-
-async def report_failure(interaction: discord.Interaction, error: Exception, what: str) -> None:
-    """A button or menu failed: a UserError's message, or log the traceback and say sorry."""
-    if isinstance(error, UserError):
-        await say_privately(interaction, str(error))
-        return
-    log.error("%s failed", what, exc_info=error)
-    await say_privately(interaction, FRIENDLY_ERROR)
-
-
-# --- paper cards -------------------------------------------------------------------------------
-
-
-class FullSummaryButton(discord.ui.DynamicItem[discord.ui.Button],
-                        template=re.escape(SUMMARY_PREFIX) + f"(?P<id>{_ID})"):
+class FullSummaryButton(PaperButton, template=paper_template(SUMMARY_PREFIX)):
     """Sends the part of a paper's summary its card had to leave out, privately."""
 
-    def __init__(self, arxiv_id: str) -> None:
-        super().__init__(discord.ui.Button(label="Full summary",
-                                           style=discord.ButtonStyle.secondary,
-                                           custom_id=SUMMARY_PREFIX + arxiv_id))
-        self.arxiv_id = arxiv_id
+    PREFIX, LABEL = SUMMARY_PREFIX, "Full summary"
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str]) -> FullSummaryButton:
-        return cls(match["id"])
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        hold_reply(interaction)
-        return True
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await self._send(interaction)
-        except Exception as error:  # a dynamic item has no view to report it
-            await report_failure(interaction, error, f"Full summary of {self.arxiv_id}")
-
-    async def _send(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         paper = await interaction.client.store.get_paper(self.arxiv_id)  # type: ignore[attr-defined]
         if paper is None:
             await say_privately(interaction, GONE)
@@ -158,27 +62,13 @@ class FullSummaryButton(discord.ui.DynamicItem[discord.ui.Button],
             await interaction.followup.send(embeds=embeds, ephemeral=True)
 
 
-class SimilarButton(discord.ui.DynamicItem[discord.ui.Button],
-                    template=re.escape(SIMILAR_PREFIX) + f"(?P<id>{_ID})"):
+class SimilarButton(PaperButton, template=paper_template(SIMILAR_PREFIX)):
     """Shows the papers most like this card's paper, as compact cards with a pager."""
 
-    def __init__(self, arxiv_id: str) -> None:
-        super().__init__(discord.ui.Button(label="Similar", style=discord.ButtonStyle.secondary,
-                                           custom_id=SIMILAR_PREFIX + arxiv_id))
-        self.arxiv_id = arxiv_id
+    PREFIX, LABEL = SIMILAR_PREFIX, "Similar"
 
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str]) -> SimilarButton:
-        return cls(match["id"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await send_similar(interaction, self.arxiv_id)
-        except UserError as error:
-            await say_privately(interaction, str(error))
-        except Exception as error:  # a dynamic item has no view to report it
-            await report_failure(interaction, error, f"Similar to {self.arxiv_id}")
+    async def press(self, interaction: discord.Interaction) -> None:
+        await send_similar(interaction, self.arxiv_id)
 
 
 async def send_similar(interaction: discord.Interaction, arxiv_id: str) -> None:

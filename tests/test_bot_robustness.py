@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from bot.views import FRIENDLY_ERROR
+from bot.replies import FRIENDLY_ERROR
 
 from .bot_support import (
     EPHEMERAL,
@@ -183,7 +183,7 @@ async def test_an_answer_that_takes_long_is_deferred_first(paperboy, monkeypatch
     fake, bot = paperboy
     import asyncio
 
-    import bot.views as views
+    import bot.replies as replies
 
     real_ask = bot.engine.ask
 
@@ -191,7 +191,7 @@ async def test_an_answer_that_takes_long_is_deferred_first(paperboy, monkeypatch
         await asyncio.sleep(0.3)
         return await real_ask(*args, **kwargs)
 
-    monkeypatch.setattr(views, "DEFER_AFTER", 0.05)
+    monkeypatch.setattr(replies, "DEFER_AFTER", 0.05)
     monkeypatch.setattr(bot.engine, "ask", slow_ask)
     result = await fake.slash("ask", {"question": "What exact match does RetroLM reach?"})
     assert result.callback_type == 5 and result.ack_latency < 0.3
@@ -248,7 +248,7 @@ SLOW_COMMANDS = [
 
 async def test_a_slow_database_never_makes_a_command_miss_the_deadline(paperboy, monkeypatch):
     """The first database read of each answer takes longer than Discord's 3 s: each command
-    defers (within views.DEFER_AFTER) when its answer is not ready, so the local Discord, which
+    defers (within replies.DEFER_AFTER) when its answer is not ready, so the local Discord, which
     refuses a first response after 3 s (404 Unknown interaction), gets one in time."""
     import asyncio
 

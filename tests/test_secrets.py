@@ -23,9 +23,9 @@ from bot.app import Paperboy, run_bot
 from bot.cli import cmd_run
 from bot.config import load_settings
 from bot.corpus.ingest import ingest_directory
+from bot.replies import FRIENDLY_ERROR
 from bot.search import SearchEngine
 from bot.store import Store
-from bot.views import FRIENDLY_ERROR
 
 from .cli_support import bot_env
 from .cli_support import run_bot as run_cli

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from .. import cards
-from ..views import reply, soon
+from ..replies import reply, soon
 
 if TYPE_CHECKING:
     from ..app import Paperboy

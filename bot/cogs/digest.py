@@ -13,10 +13,10 @@ from discord.ext import commands, tasks
 from .. import cards
 from ..lookup import find_digest
 from ..posting import DigestPoster, PostBroken, missing_permissions
+from ..replies import reply, soon
 from ..schedule import due_dates, next_post_time
 from ..store import GuildDigest
 from ..values import format_time
-from ..views import reply, soon
 from .options import Date, Time, TimeZone
 
 if TYPE_CHECKING:

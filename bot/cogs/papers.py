@@ -21,17 +21,16 @@ from .. import cards
 from ..digest import PaperRecord, normalize_arxiv_id
 from ..errors import UserError
 from ..lookup import find_digest, find_paper
+from ..replies import reply, soon
 from ..search.snippets import best_sentence, highlighter
 from ..views import (
     FullSummaryButton,
     Pager,
     PaperLoader,
     SimilarButton,
-    reply,
     send_pager,
     send_paper_card,
     send_similar,
-    soon,
 )
 from .options import CHOICES, MAX_QUERY, Date, Name, Query, Question, check_query
 

@@ -18,8 +18,9 @@ from ..digest import PaperRecord, normalize_arxiv_id
 from ..errors import UserError
 from ..export import FORMATS
 from ..reading_views import ClearConfirmation, SaveButton, saver_line
+from ..replies import reply
 from ..store import SavedPaper
-from ..views import Pager, reply, send_pager
+from ..views import Pager, send_pager
 from .options import CHOICES, MAX_QUERY, Query
 
 if TYPE_CHECKING:
