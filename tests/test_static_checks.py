@@ -46,3 +46,13 @@ def test_both_readme_commands_install_the_tested_pins() -> None:
     names = {line.split("==")[0].lower() for line in pins}
     assert all("==" in line for line in pins)
     assert {"discord.py", "aiosqlite", "rank-bm25", "numpy", "onnxruntime"} <= names
+
+
+def test_every_setting_is_in_the_readme_table_and_in_env_example() -> None:
+    config = (ROOT / "bot" / "config.py").read_text()
+    reads = r'(?:env\.get\(|_int\(env, |_optional_int\(env, |_time\(env, )"([A-Z_]+)"'
+    read = set(re.findall(reads, config))
+    readme = set(re.findall(r"^\| `([A-Z_]+)` \|", (ROOT / "README.md").read_text(), re.MULTILINE))
+    example = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert {"EMBED_MODEL", "EMBED_MODEL_PATH", "DISCORD_TOKEN"} <= read
+    assert read == readme == example
