@@ -43,6 +43,9 @@ class SemanticCog(commands.Cog):
 
     async def _keep_up(self) -> None:
         settings, semantic = self.bot.settings, self.bot.engine.semantic
+        # After the gateway is up: the model's loading would otherwise compete with the
+        # index's build for the first start's few seconds, and BM25 answers meanwhile.
+        await self.bot.wait_until_ready()
         while True:
             try:
                 if semantic.embedder is None:
