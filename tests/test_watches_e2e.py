@@ -12,7 +12,9 @@ import pytest
 
 from bot.app import Paperboy
 from bot.config import load_settings
+from bot.corpus.ingest import ingest_directory
 from bot.store import Store
+from bot.watch_delivery import WatchDeliverer
 
 from .bot_support import all_text, assert_discord_would_accept
 from .fake_discord import FakeDiscord, Perm, rest_channels
@@ -308,3 +310,76 @@ async def test_thread_delivery_mentions_only_that_member_in_the_digest_thread(wo
     pinged = [m["id"] for m in world.fake.all_messages
               if m["author"]["id"] == str(world.fake.bot_user.id) and m["mentions"]]
     assert pinged == [message["id"]]  # nothing else the bot sent pinged anyone
+
+
+async def test_a_digest_stored_while_the_bot_was_down_is_delivered_at_start(world: World):
+    """The process died between an ingest and its plan (or another process ingested): the
+    delivery loop plans the recent days it has not planned."""
+    async with world.bot():
+        await world.slash("watch add", {"query": "kv cache"})
+    (world.corpus / f"{NEW_DAY}.md").write_text(digest(NEW_DAY, kv_papers(2)), "utf-8")
+    async with await Store.open(world.settings.db_path) as store:
+        await ingest_directory(store, world.corpus)
+    async with world.bot():
+        await world.fake.wait_until(lambda: bool(world.dms()), 10, "the DM")
+        await asyncio.sleep(1.2)
+    assert [m["content"][:8] for m in world.dms()] == ["2 papers"]
+
+
+async def test_rate_limits_and_server_errors_on_a_dm_are_retried_without_duplicates(
+        world: World):
+    world.fake.fail_next("POST", r"/channels/\d+/messages$", 429, retry_after=0.05, times=2)
+    async with world.bot() as bot:
+        await world.slash("watch add", {"query": "kv cache"})
+        world.fake.fail_next("POST", r"/channels/\d+/messages$", 502, times=1)
+        await world.new_digest(bot, kv_papers(12))
+        await world.fake.wait_until(lambda: len(world.dms()) >= 2, 15, "two DMs")
+        await asyncio.sleep(1.2)
+    assert [m["embeds"][-1]["footer"]["text"][-3:] for m in world.dms()] == ["1/2", "2/2"]
+    assert {e.status for e in world.fake.errors} >= {429, 502}
+
+
+async def test_thread_delivery_without_a_digest_post_in_the_server_comes_by_dm(world: World):
+    async with world.bot() as bot:
+        await world.slash("watch add", {"query": "kv cache"})
+        chose = await world.slash("watch deliver", {"where": "thread"})
+        await world.new_digest(bot, kv_papers(1))
+        await world.fake.wait_until(lambda: bool(world.dms()), 10, "the DM")
+    assert "come by DM until it does" in text_of(chose)
+    assert world.dms()[0]["content"].startswith("1 paper in")
+
+
+async def test_a_deleted_digest_thread_is_not_retried_and_the_member_is_told(
+        world: World, monkeypatch):
+    async def later(self):  # the delivery waits until the thread is gone
+        return None
+
+    original = WatchDeliverer.deliver_pending
+    monkeypatch.setattr(WatchDeliverer, "deliver_pending", later)
+    async with world.bot() as bot:
+        await world.fake.slash("digest time", {"time": "00:00"}, user=world.admin,
+                               channel=world.channel)
+        await world.fake.slash("digest channel", {"channel": world.channel}, user=world.admin,
+                               channel=world.channel)
+        await world.slash("watch add", {"query": "kv cache"})
+        await world.slash("watch deliver", {"where": "thread"})
+        await world.new_digest(bot, kv_papers(1))
+
+        def thread():
+            found = [t for t in world.fake.threads if t.name == f"Papers for {NEW_DAY}"]
+            return found[0] if found and world.fake.messages(found[0]) else None
+
+        await world.fake.wait_until(thread, 10, "the digest thread and its card")
+        world.fake.delete_channel(thread())
+        await world.fake.wait_until(lambda: not bot.get_guild(world.guild.id).threads, 5,
+                                    "the bot to see the deletion")
+        monkeypatch.setattr(WatchDeliverer, "deliver_pending", original)
+        deliverer = bot.get_cog("WatchesCog").deliverer
+        await deliverer.catch_up()
+        await deliverer.catch_up()
+        listed = await world.slash("watch list")
+        told = await listed.wait_followups(1)
+    refused = [e for e in world.fake.errors if e.method == "GET" and e.status == 404]
+    assert len(refused) == 1  # looked for once, then not again
+    assert "couldn't post the papers your watches matched" in told[0]["content"]
+    assert world.dms() == []
