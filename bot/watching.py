@@ -9,7 +9,10 @@ A watch is one of three kinds, each with one rule:
 * **author** (`author:Tri Dao`): the paper is one of the papers `SearchEngine.author` finds for
   that name (the same matching as `/author`: full names, surnames, Hugging Face user names).
 * **like** (`like:2502.20258`): the paper is among `SearchEngine.similar`'s 10 nearest to the
-  liked paper, or, when both have vectors, its cosine with it is at least 0.5.
+  liked paper, or, when both have vectors, its cosine with it is at least 0.7. Not 0.5: AI
+  papers are alike to this model. On the newest 600 real papers (all-MiniLM-L6-v2), 23% of
+  all pairs have a cosine of 0.5 or more (7 papers of every 30-paper digest for each `like:`),
+  4.4% 0.6 or more, and 0.25% 0.7 or more, the rate of a top 10 among the 4,894 papers.
 
 What the engine says is gathered once per distinct query (`gather`), then `match` is pure.
 """
@@ -34,7 +37,7 @@ WATCH_LIMIT = 25  # watches per member and server
 PREVIEW_DAYS = 30  # the reply to /watch add shows the matches of this many days of digests
 DELIVER_WITHIN_DAYS = 3  # a digest this much older than the newest (a backfill) is not sent
 LIKE_TOP = 10
-LIKE_COSINE = 0.5
+LIKE_COSINE = 0.7
 QUERY_LIMIT = 200
 
 @dataclass(frozen=True, slots=True)

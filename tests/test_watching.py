@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.digest.models import PaperRecord
 from bot.errors import UserError
 from bot.search import SearchEngine
+from bot.search.vectors import VectorTable
 from bot.store import Store, Watch
 from bot.watching import (
     Evidence,
@@ -86,3 +88,34 @@ def test_only_recent_days_are_delivered_and_the_preview_covers_30_days():
     assert deliverable_dates(dates, "2025-03-03") == ["2025-03-01", "2025-03-02", "2025-03-03"]
     assert deliverable_dates(dates, None) == []
     assert preview_since("2025-03-03") == "2025-02-02"
+
+
+class Vectors:
+    """Stands for a loaded model: `similar` and the cosine rule read only the vector table."""
+
+    key = "test-model"
+    dim = 2
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_like_matches_the_10_nearest_or_a_cosine_of_at_least_0_7(tmp_path):
+    liked = paper("2502.20258", "FlashAttention-3", "Fast attention.")
+    old = [paper(f"2501.{n:05d}", f"Older attention paper {n}") for n in range(1, 12)]
+    close, far = paper("2503.00011", "Close enough"), paper("2503.00012", "Too far")
+    engine = SearchEngine.from_records([liked, *old, close, far])
+    table = VectorTable(2, Vectors.key)
+
+    def at(cosine: float) -> list[float]:
+        return [cosine, (1 - cosine ** 2) ** 0.5]
+
+    # Eleven older papers are nearer than either new one: neither is in the top 10.
+    table.add([liked.arxiv_id, *(p.arxiv_id for p in old), close.arxiv_id, far.arxiv_id],
+              np.array([at(1.0)] + [at(0.95)] * 11 + [at(0.75), at(0.6)], dtype=np.float32))
+    engine.semantic.embedder = Vectors()  # type: ignore[assignment]
+    engine.semantic.vectors = table
+    new = candidates([close, far])
+    async with await Store.open(tmp_path / "p.db") as store:
+        evidence = await gather(engine, store, [watch("like", liked.arxiv_id)], new)
+    found = match(new, [watch("like", liked.arxiv_id)], evidence)
+    assert [(m.arxiv_id, m.reason) for m in found] == [
+        ("2503.00011", "similar to FlashAttention-3")]
