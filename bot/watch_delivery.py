@@ -100,10 +100,12 @@ class WatchDeliverer:
             step = f"message:{index}"
             if step in steps:
                 continue
-            content = match_intro(delivery.date, len(papers)) if index == 0 else None
+            content = None
             mentions = discord.AllowedMentions.none()
-            if in_thread and index == 0:
-                content = f"<@{delivery.user_id}> {content}"
+            if index == 0 and not in_thread:
+                content = match_intro(delivery.date, len(papers), guild.name)
+            elif index == 0:
+                content = f"<@{delivery.user_id}> {match_intro(delivery.date, len(papers))}"
                 mentions = discord.AllowedMentions(everyone=False, roles=False,
                                                    replied_user=False,
                                                    users=[discord.Object(delivery.user_id)])

@@ -150,10 +150,15 @@ async def test_at_most_25_watches_a_member_and_server(world: World):
 
 
 async def test_adding_shows_what_the_watch_matched_in_the_last_30_days(world: World):
-    async with world.bot():
+    async with world.bot() as bot:
         words = await world.slash("watch add", {"query": "kv cache"})
         author = await world.slash("watch add", {"query": "author:Tri Dao"})
         unknown_paper = await world.slash("watch add", {"query": "like:2409.99999"})
+        (world.corpus / "2025-03-02.md").write_text(digest("2025-03-02", [
+            ("2503.02001", "Another paper", "Ann Lee", "Text."),
+            ("2503.02002", "One more", "Bo Lee", "Text.")]), "utf-8")
+        await bot.get_cog("CorpusCog").watcher.poll_once()
+        ambiguous = await world.slash("watch add", {"query": "author:Lee"})
     preview = text_of(words)
     # 2025-03-01 and 2025-02-20 are within 30 days of the newest digest; 2025-01-10 is not.
     assert "Quantised KV cache" in preview and "Paged KV cache" in preview
@@ -163,6 +168,7 @@ async def test_adding_shows_what_the_watch_matched_in_the_last_30_days(world: Wo
     assert "Sparse attention kernels" in text_of(author)
     assert "author: Tri Dao" in text_of(author)
     assert "don't know a paper 2409.99999" in text_of(unknown_paper)
+    assert "could be several people (Ann Lee, Bo Lee)" in text_of(ambiguous)
 
 
 async def test_a_new_digest_sends_each_member_one_dm_with_every_match_and_why(world: World):
@@ -177,7 +183,8 @@ async def test_a_new_digest_sends_each_member_one_dm_with_every_match_and_why(wo
     async with world.bot():  # nor does a restart
         await asyncio.sleep(1.5)
     [dm] = world.dms()
-    assert dm["content"] == f"4 papers in the {NEW_DAY} digest matched your watches."
+    assert dm["content"] == (f"4 papers in the {NEW_DAY} digest matched your watches in"
+                             " Reading Group.")
     titles = [e["title"] for e in dm["embeds"]]
     assert titles == [f"KV cache trick number {n}" for n in (1, 2, 3)] + [
         "Robots that fold laundry"]
@@ -278,7 +285,7 @@ async def test_deliver_dm_again_after_opening_dms(world: World):
         await world.fake.wait_until(lambda: bool(world.dms()), 10, "a DM")
     assert "come by DM" in text_of(answer) and answer.followups == []
     assert [m["content"] for m in world.dms()] == [
-        "3 papers in the 2025-03-04 digest matched your watches."]
+        "3 papers in the 2025-03-04 digest matched your watches in Reading Group."]
 
 
 async def test_thread_delivery_mentions_only_that_member_in_the_digest_thread(world: World):

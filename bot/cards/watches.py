@@ -58,8 +58,11 @@ def match_messages(guild_name: str, date: str,
     return messages
 
 
-def match_intro(date: str, papers: int) -> str:
-    return f"{papers} paper{'' if papers == 1 else 's'} in the {date} digest matched your watches."
+def match_intro(date: str, papers: int, guild_name: str | None = None) -> str:
+    """The first message's text; a DM names the server (a member may watch in several)."""
+    where = f" in {truncate(guild_name, 100)}" if guild_name else ""
+    return (f"{papers} paper{'' if papers == 1 else 's'} in the {date} digest matched your"
+            f" watches{where}.")
 
 
 def _state(watch: Watch) -> str:
