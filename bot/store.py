@@ -110,6 +110,36 @@ class SavedPaper:
     saved_at: str  # UTC, ISO 8601 with milliseconds
     paper: PaperRecord | None  # None once the paper is no longer in the digests
 
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A member's standing query in one server (see bot/watching.py)."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    kind: str  # "words" | "author" | "like"
+    query: str
+    paused: bool = False
+    dm_refused: bool = False
+
+    @property
+    def label(self) -> str:
+        """How the watch is written: `kv cache`, `author:Tri Dao`, `like:2502.20258`."""
+        return self.query if self.kind == "words" else f"{self.kind}:{self.query}"
+
+
+@dataclass(frozen=True, slots=True)
+class WatchDelivery:
+    """One member's matches of one digest, planned before anything is sent."""
+
+    guild_id: int
+    user_id: int
+    date: str
+    deliver: str  # "dm" | "thread"
+    matches: tuple[tuple[int, str, str], ...]  # (watch id, arxiv id, reason)
+
+
 _GUILD_COLUMNS = "guild_id, channel_id, post_time, timezone, enabled, since_date, broken_reason"
 
 _PAPER_COLUMNS = (
@@ -547,6 +577,171 @@ class Store:
         """Empty the server's list; returns how many papers were on it."""
         cursor = await self.db.execute("DELETE FROM reading_list WHERE guild_id = ?", (guild_id,))
         return cursor.rowcount
+
+    # -- watches -----------------------------------------------------------------------
+
+    async def add_watch(self, guild_id: int, user_id: int, kind: str, query: str, limit: int
+                        ) -> str:
+        """'added', 'duplicate' (the member has it already) or 'full' (`limit` reached).
+        One statement, so two adds at once cannot pass the limit (the connection is shared:
+        a transaction of BEGIN … COMMIT here could interleave with another one)."""
+        cursor = await self.db.execute(
+            "INSERT INTO watches (guild_id, user_id, kind, query) SELECT ?, ?, ?, ?"
+            " WHERE (SELECT COUNT(*) FROM watches WHERE guild_id = ? AND user_id = ?) < ?"
+            " ON CONFLICT (guild_id, user_id, kind, query) DO NOTHING",
+            (guild_id, user_id, kind, query, guild_id, user_id, limit),
+        )
+        if cursor.rowcount > 0:
+            return "added"
+        async with self.db.execute(
+            "SELECT 1 FROM watches WHERE guild_id = ? AND user_id = ? AND kind = ? AND query = ?",
+            (guild_id, user_id, kind, query),
+        ) as found:
+            return "duplicate" if await found.fetchone() else "full"
+
+    async def watches_of(self, guild_id: int, user_id: int) -> list[Watch]:
+        async with self.db.execute(
+            f"SELECT {_WATCH_COLUMNS} FROM watches WHERE guild_id = ? AND user_id = ?"
+            " ORDER BY id", (guild_id, user_id)
+        ) as cursor:
+            return [_watch(row) async for row in cursor]
+
+    async def remove_watch(self, guild_id: int, user_id: int, watch_id: int) -> bool:
+        cursor = await self.db.execute(
+            "DELETE FROM watches WHERE id = ? AND guild_id = ? AND user_id = ?",
+            (watch_id, guild_id, user_id),
+        )
+        return cursor.rowcount > 0
+
+    async def pause_watch(self, guild_id: int, user_id: int, watch_id: int, paused: bool
+                          ) -> bool:
+        cursor = await self.db.execute(
+            "UPDATE watches SET paused = ? WHERE id = ? AND guild_id = ? AND user_id = ?",
+            (int(paused), watch_id, guild_id, user_id),
+        )
+        return cursor.rowcount > 0
+
+    async def active_watches(self) -> list[Watch]:
+        """Every watch to match: not paused, and not waiting on DMs Discord refused."""
+        async with self.db.execute(
+            f"SELECT {_WATCH_COLUMNS} FROM watches w LEFT JOIN watch_members m"
+            " USING (guild_id, user_id) WHERE w.paused = 0"
+            " AND NOT (w.dm_refused = 1 AND COALESCE(m.deliver, 'dm') = 'dm') ORDER BY w.id"
+        ) as cursor:
+            return [_watch(row) async for row in cursor]
+
+    async def watch_delivery_choice(self, guild_id: int, user_id: int) -> str:
+        async with self.db.execute(
+            "SELECT deliver FROM watch_members WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else "dm"
+
+    async def set_watch_delivery(self, guild_id: int, user_id: int, deliver: str) -> None:
+        """Where matches go from now on; a refused DM is tried again."""
+        await self.db.execute(
+            "UPDATE watches SET dm_refused = 0 WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        await self.db.execute(
+            "INSERT INTO watch_members (guild_id, user_id, deliver) VALUES (?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET deliver = excluded.deliver",
+            (guild_id, user_id, deliver),
+        )
+
+    async def plan_watch_deliveries(
+            self, date: str, plans: Iterable[tuple[int, int, Sequence[tuple[int, str, str]]]]
+    ) -> None:
+        """Fix each member's matches of `date` (guild id, user id, matches), then mark the day
+        planned. A member planned before (a re-ingested day, a plan cut short by a crash and
+        made again) keeps the first plan."""
+        await self.db.executemany(
+            "INSERT INTO watch_deliveries (guild_id, user_id, date, deliver, matches, status)"
+            " SELECT ?, ?, ?, COALESCE((SELECT deliver FROM watch_members"
+            " WHERE guild_id = ? AND user_id = ?), 'dm'), ?, 'pending'"
+            " ON CONFLICT (guild_id, user_id, date) DO NOTHING",
+            [(guild_id, user_id, date, guild_id, user_id,
+              json.dumps([list(m) for m in matches], ensure_ascii=False))
+             for guild_id, user_id, matches in plans],
+        )
+        await self.db.execute(
+            "INSERT INTO watch_planned_days (date) VALUES (?) ON CONFLICT DO NOTHING", (date,))
+
+    async def watch_planned_days(self) -> set[str]:
+        async with self.db.execute("SELECT date FROM watch_planned_days") as cursor:
+            return {row[0] async for row in cursor}
+
+    async def pending_watch_deliveries(self) -> list[WatchDelivery]:
+        async with self.db.execute(
+            "SELECT guild_id, user_id, date, deliver, matches FROM watch_deliveries"
+            " WHERE status = 'pending' ORDER BY date, guild_id, user_id"
+        ) as cursor:
+            return [WatchDelivery(row[0], row[1], row[2], row[3],
+                                  tuple((m[0], m[1], m[2]) for m in json.loads(row[4])))
+                    async for row in cursor]
+
+    async def watch_delivery_steps(self, guild_id: int, user_id: int, date: str
+                                   ) -> dict[str, int]:
+        async with self.db.execute(
+            "SELECT step, value FROM watch_delivery_steps"
+            " WHERE guild_id = ? AND user_id = ? AND date = ?", (guild_id, user_id, date)
+        ) as cursor:
+            return {row[0]: row[1] async for row in cursor}
+
+    async def record_watch_delivery_step(self, guild_id: int, user_id: int, date: str,
+                                         step: str, value: int) -> None:
+        await self.db.execute(
+            "INSERT INTO watch_delivery_steps (guild_id, user_id, date, step, value)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id, date, step)"
+            " DO UPDATE SET value = excluded.value",
+            (guild_id, user_id, date, step, value),
+        )
+
+    async def finish_watch_delivery(self, guild_id: int, user_id: int, date: str, *,
+                                    notice: str | None = None, dm_refused: bool = False
+                                    ) -> None:
+        """Done; or, with `notice`, refused for good: the member is told with their next
+        command. After a refused DM (`dm_refused`) their watches wait until `/watch
+        deliver`. The status is written last: a crash before it only repeats the attempt."""
+        if dm_refused:
+            await self.db.execute(
+                "UPDATE watches SET dm_refused = 1 WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+        if notice is not None:
+            await self.db.execute(
+                "INSERT INTO watch_members (guild_id, user_id, notice) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id, user_id) DO UPDATE SET notice = excluded.notice",
+                (guild_id, user_id, notice),
+            )
+        await self.db.execute(
+            "UPDATE watch_deliveries SET status = ? WHERE guild_id = ? AND user_id = ?"
+            " AND date = ?",
+            ("done" if notice is None else "refused", guild_id, user_id, date),
+        )
+
+    async def take_watch_notice(self, guild_id: int, user_id: int) -> str | None:
+        """The note owed to a member (once: it is cleared)."""
+        async with self.db.execute(
+            "SELECT notice FROM watch_members WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None or row[0] is None:
+            return None
+        await self.db.execute(
+            "UPDATE watch_members SET notice = NULL WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return row[0]
+
+
+_WATCH_COLUMNS = "id, guild_id, user_id, kind, query, paused, dm_refused"
+
+
+def _watch(row: Sequence) -> Watch:
+    return Watch(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]))
 
 
 def _guild(row: Sequence) -> GuildDigest:

@@ -71,6 +71,8 @@ class DiscordState:
         self.stored: dict[int, StoredMessage] = {}
         self.uploads: dict[int, bytes] = {}  # attachment id → its bytes (uploads.py)
         self._channel_message_ids: dict[int, list[int]] = {}
+        self.dm_channels: dict[int, FakeChannel] = {}  # user id → the DM channel (rest_dms)
+        self.closed_dms: set[int] = set()  # users whose DMs are closed to the bot
         self.global_commands: dict[int, dict[str, Any]] = {}
         self.guild_commands: dict[int, dict[int, dict[str, Any]]] = {}
         self.tester = self.add_user("tester", global_name="Tester")
