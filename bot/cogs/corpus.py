@@ -14,6 +14,7 @@ from discord.ext import commands, tasks
 from ..corpus.fetch import DigestFetcher
 from ..corpus.ingest import IngestReport
 from ..corpus.watch import CorpusWatcher
+from .loops import begin, surviving
 
 if TYPE_CHECKING:
     from ..app import Paperboy
@@ -32,14 +33,12 @@ class CorpusCog(commands.Cog):
 
     async def cog_load(self) -> None:
         settings = self.bot.settings
-        self.watch.change_interval(seconds=settings.corpus_poll_seconds)
-        self.watch.start()
+        begin(self.watch, settings.corpus_poll_seconds)
         if settings.digest_url_template:
             self.session = aiohttp.ClientSession(headers={"User-Agent": "paperboy-bot"})
             self.fetcher = DigestFetcher(self.session, settings.digest_url_template,
                                          settings.corpus_dir)
-            self.fetch.change_interval(seconds=settings.digest_fetch_every_seconds)
-            self.fetch.start()
+            begin(self.fetch, settings.digest_fetch_every_seconds)
 
     async def cog_unload(self) -> None:
         self.watch.cancel()
@@ -59,15 +58,13 @@ class CorpusCog(commands.Cog):
         await self.watcher.poll_once()  # logs its own problems and never raises
 
     @tasks.loop(seconds=300)
+    @surviving("fetching the upstream digest")
     async def fetch(self) -> None:
         assert self.fetcher is not None
         after = self.bot.settings.digest_fetch_after
-        try:
-            for day in await self.fetcher.due_dates(dt.datetime.now(dt.UTC), after):
-                result = await self.fetcher.fetch_day(day)
-                log.info("upstream digest %s", result)  # the watcher ingests what was saved
-        except Exception:  # a loop that raises stops for good: log and try at the next tick
-            log.exception("fetching the upstream digest failed; trying again later")
+        for day in await self.fetcher.due_dates(dt.datetime.now(dt.UTC), after):
+            result = await self.fetcher.fetch_day(day)
+            log.info("upstream digest %s", result)  # the watcher ingests what was saved
 
 
 async def setup(bot: Paperboy) -> None:

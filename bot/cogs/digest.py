@@ -17,6 +17,7 @@ from ..replies import reply, soon
 from ..schedule import due_dates, next_post_time
 from ..store import GuildDigest
 from ..values import format_time
+from .loops import begin, surviving
 from .options import Date, Time, TimeZone
 
 if TYPE_CHECKING:
@@ -46,8 +47,7 @@ class DigestCog(commands.Cog):
         self.poster = DigestPoster(bot, bot.store)
 
     async def cog_load(self) -> None:
-        self.scheduler.change_interval(seconds=self.bot.settings.digest_check_seconds)
-        self.scheduler.start()
+        begin(self.scheduler, self.bot.settings.digest_check_seconds)
 
     async def cog_unload(self) -> None:
         self.scheduler.cancel()
@@ -55,11 +55,9 @@ class DigestCog(commands.Cog):
     # -- scheduler ---------------------------------------------------------------------
 
     @tasks.loop(seconds=60)
+    @surviving("the digest scheduler's tick")
     async def scheduler(self) -> None:
-        try:
-            await self.post_due()
-        except Exception:  # a loop that raises stops for good: log and try at the next tick
-            log.exception("digest scheduler tick failed")
+        await self.post_due()
 
     @scheduler.before_loop
     async def _wait_ready(self) -> None:

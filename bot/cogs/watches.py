@@ -27,6 +27,7 @@ from ..watching import (
     parse_watch,
     preview_since,
 )
+from .loops import begin, surviving
 from .options import CHOICES
 
 if TYPE_CHECKING:
@@ -49,8 +50,7 @@ class WatchesCog(commands.Cog):
         self.deliverer = WatchDeliverer(bot, bot.store, bot.engine)
 
     async def cog_load(self) -> None:
-        self.deliveries.change_interval(seconds=self.bot.settings.digest_check_seconds)
-        self.deliveries.start()
+        begin(self.deliveries, self.bot.settings.digest_check_seconds)
 
     async def cog_unload(self) -> None:
         self.deliveries.cancel()
@@ -58,12 +58,10 @@ class WatchesCog(commands.Cog):
     # -- delivery ----------------------------------------------------------------------
 
     @tasks.loop(seconds=60)
+    @surviving("watch deliveries")
     async def deliveries(self) -> None:
         """Resume deliveries after a restart, and thread deliveries once the thread exists."""
-        try:
-            await self.deliverer.catch_up()
-        except Exception:  # a loop that raises stops for good: log and try at the next tick
-            log.exception("watch deliveries failed; trying again at the next tick")
+        await self.deliverer.catch_up()
 
     @deliveries.before_loop
     async def _wait_ready(self) -> None:
