@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.cogs.papers", "bot.cogs.corpus", "bot.cogs.digest", "bot.cogs.admin",
-              "bot.cogs.semantic")
+              "bot.cogs.semantic",
+              "bot.cogs.votes")
 
 
 def bot_intents() -> discord.Intents:

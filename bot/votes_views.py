@@ -1,0 +1,234 @@
+"""The "👍" and "Discuss" buttons of paper cards, and opening a paper's discussion thread.
+
+Both are dynamic items keyed by the paper id, like "Full summary", so they work on any card
+and across restarts. A vote is per member and per server; the button's label shows the
+server's count and is updated on the card when someone presses it.
+
+A discussion thread is opened on the card's message (a thread cannot hold a thread, and an
+ephemeral card cannot have one: then the card is posted in the channel first) and recorded,
+so the next "Discuss" on that paper reuses it while it exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any, Literal
+
+import discord
+
+from . import cards, views
+from .cards import votes as vote_cards
+from .digest import PaperRecord
+from .digest.clean import clean_summary
+from .errors import UserError
+from .store import DiscussionThread, Store
+
+VOTE_PREFIX = "paperboy:vote:"
+DISCUSS_PREFIX = "paperboy:discuss:"
+THREAD_ALREADY_EXISTS = 160004
+ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: a reading group meets weekly
+_ID = r"[A-Za-z0-9][A-Za-z0-9.\-/]{0,63}"  # the ids cards.paper_url accepts
+_IN_SERVER = "Votes and discussions belong to a server: use this on a card in a server channel."
+
+_PERMISSION_NAMES = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "read_message_history": "Read Message History",
+    "create_public_threads": "Create Public Threads",
+}
+CARD_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+THREAD_PERMISSIONS = ("view_channel", "read_message_history", "create_public_threads")
+
+
+def nonce_for(*parts: object) -> str:
+    """A deterministic nonce (Discord allows 25 characters): a retry sends nothing twice."""
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:25]
+
+
+def _store(interaction: discord.Interaction) -> Store:
+    return interaction.client.store  # type: ignore[attr-defined]  # a Paperboy
+
+
+def set_vote_label(view: discord.ui.View, votes: int) -> None:
+    for item in view.children:
+        if isinstance(item, VoteButton):
+            item.item.label = vote_cards.vote_label(votes)
+
+
+async def show_votes(interaction: discord.Interaction, view: discord.ui.View,
+                     arxiv_id: str) -> None:
+    """Put the server's vote count on a card's "👍" before the card is sent."""
+    if interaction.guild_id is not None:
+        set_vote_label(view, await _store(interaction).vote_count(interaction.guild_id, arxiv_id))
+
+
+def card_message(paper: PaperRecord, votes: int) -> dict[str, Any]:
+    """A paper's full card with its buttons, as keyword arguments for `send`."""
+    card = cards.paper_card(paper, clean_summary(paper.summary))
+    view = views.paper_view(paper, card.rest)
+    set_vote_label(view, votes)
+    return {"embed": card.embed, "view": view}
+
+
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button],
+                 template=re.escape(VOTE_PREFIX) + f"(?P<id>{_ID})"):
+    """One vote per member per paper in this server; pressing again takes it back."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(discord.ui.Button(label=vote_cards.vote_label(0),
+                                           style=discord.ButtonStyle.secondary,
+                                           custom_id=VOTE_PREFIX + arxiv_id))
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> VoteButton:
+        return cls(match["id"])
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        views.hold_reply(interaction)
+        return True
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await self._toggle(interaction)
+        except Exception as error:  # a dynamic item has no view to report it
+            await views.report_failure(interaction, error, f"Vote for {self.arxiv_id}")
+
+    async def _toggle(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is None:
+            raise UserError(_IN_SERVER)
+        store = _store(interaction)
+        paper = await store.get_paper(self.arxiv_id)
+        if paper is None:
+            raise UserError(views.GONE)
+        voted, votes = await store.toggle_vote(interaction.guild_id, paper.arxiv_id,
+                                               interaction.user.id)
+        interaction.extras["results"] = int(voted)
+        await interaction.response.edit_message(view=card_message(paper, votes)["view"])
+
+
+class DiscussButton(discord.ui.DynamicItem[discord.ui.Button],
+                    template=re.escape(DISCUSS_PREFIX) + f"(?P<id>{_ID})"):
+    """Opens (or points to) the thread where the server discusses this paper."""
+
+    def __init__(self, arxiv_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Discuss", emoji="💬",
+                                           style=discord.ButtonStyle.secondary,
+                                           custom_id=DISCUSS_PREFIX + arxiv_id))
+        self.arxiv_id = arxiv_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> DiscussButton:
+        return cls(match["id"])
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        views.hold_reply(interaction)
+        return True
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            text = await views.soon(interaction, self._discuss(interaction), ephemeral=True)
+            await views.reply(interaction, content=text, ephemeral=True)
+        except Exception as error:  # a dynamic item has no view to report it
+            await views.report_failure(interaction, error, f"Discuss {self.arxiv_id}")
+
+    async def _discuss(self, interaction: discord.Interaction) -> str:
+        guild = interaction.guild
+        if guild is None:
+            raise UserError(_IN_SERVER)
+        store = _store(interaction)
+        paper = await store.get_paper(self.arxiv_id)
+        if paper is None:
+            raise UserError(views.GONE)
+        pressed = interaction.message
+        existing = await store.discussion_thread(
+            guild.id, message_id=pressed.id if pressed else None, arxiv_id=paper.arxiv_id)
+        if existing is not None:
+            thread = await live_thread(guild, store, existing)
+            if thread is not None:
+                return f"The discussion of this paper is here: {thread_link(thread)}"
+        channel = interaction.channel
+        parent = channel.parent if isinstance(channel, discord.Thread) else channel
+        if not isinstance(parent, discord.TextChannel):
+            raise UserError("I can only open discussion threads in a server's text channels.")
+        if (pressed is not None and channel == parent and not pressed.flags.ephemeral):
+            anchor: discord.Message | discord.PartialMessage = pressed
+        else:  # a card in a thread or an ephemeral one: the channel gets the card first
+            check_permissions(parent, CARD_PERMISSIONS + THREAD_PERMISSIONS)
+            votes = await store.vote_count(guild.id, paper.arxiv_id)
+            anchor = await refusals(parent.send(
+                **card_message(paper, votes), nonce=nonce_for("discuss", interaction.id)))
+        thread = await open_thread(store, parent, anchor, paper)
+        return f"Discuss it here: {thread_link(thread)}"
+
+
+def thread_link(thread: discord.Thread) -> str:
+    name = cards.truncate(thread.name, 100) or "the thread"
+    return f"[{name}]({thread.jump_url})"
+
+
+def check_permissions(channel: discord.TextChannel, needed: tuple[str, ...]) -> None:
+    """UserError naming what the bot lacks in `channel`, before it tries anything there."""
+    have = channel.permissions_for(channel.guild.me)
+    missing = [_PERMISSION_NAMES[name] for name in needed if not getattr(have, name)]
+    if missing:
+        raise UserError(f"I can't do that in this channel: I'm missing **{', '.join(missing)}**"
+                        " there. Ask an admin to give me those.")
+
+
+async def refusals(call: Any) -> Any:
+    """Await a Discord call; a refusal for good (a permission, a deleted channel or message)
+    becomes a UserError that says so. (429s are retried by discord.py itself.)"""
+    try:
+        return await call
+    except discord.Forbidden as error:
+        raise UserError("Discord refused: I'm missing a permission in this channel"
+                        f" ({error.text or error.status}). Ask an admin to check my role."
+                        ) from error
+    except discord.NotFound as error:
+        raise UserError("That channel or message no longer exists.") from error
+
+
+async def live_thread(guild: discord.Guild, store: Store, known: DiscussionThread
+                      ) -> discord.Thread | None:
+    """The recorded thread if it still exists on Discord (a deleted one is forgotten)."""
+    thread = guild.get_thread(known.thread_id)
+    if thread is not None:
+        return thread
+    try:
+        fetched = await guild.fetch_channel(known.thread_id)
+    except discord.NotFound:
+        await store.forget_discussion_thread(guild.id, known.thread_id)
+        return None
+    return fetched if isinstance(fetched, discord.Thread) else None
+
+
+async def open_thread(store: Store, channel: discord.TextChannel,
+                      message: discord.Message | discord.PartialMessage,
+                      paper: PaperRecord) -> discord.Thread:
+    """The discussion thread on `message`, created if it has none yet, and recorded."""
+    guild = channel.guild
+    known = await store.discussion_thread(guild.id, message_id=message.id)
+    if known is not None and known.message_id == message.id:
+        thread = await live_thread(guild, store, known)
+        if thread is not None:
+            return thread
+    check_permissions(channel, THREAD_PERMISSIONS)
+    try:
+        thread = await refusals(message.create_thread(name=vote_cards.thread_name(paper),
+                                                      auto_archive_duration=ARCHIVE_MINUTES))
+    except discord.HTTPException as error:
+        if error.code != THREAD_ALREADY_EXISTS:
+            raise
+        # Someone (or this bot, before a restart) opened one: it has the message's id.
+        fetched = await refusals(guild.fetch_channel(message.id))
+        if not isinstance(fetched, discord.Thread):
+            raise UserError("That message has a thread I can't open.") from error
+        thread = fetched
+    await store.record_discussion_thread(DiscussionThread(
+        guild.id, paper.arxiv_id, channel.id, message.id, thread.id))
+    return thread
