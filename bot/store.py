@@ -661,12 +661,13 @@ class Store:
 
     async def discussion_thread(self, guild_id: int, *, message_id: int | None = None,
                                 arxiv_id: str | None = None) -> DiscussionThread | None:
-        """The thread opened on that card message, or else the paper's newest one."""
+        """The thread opened on that card message, or the paper's newest thread (it may have
+        been deleted on Discord since)."""
         async with self.db.execute(
             "SELECT guild_id, arxiv_id, channel_id, message_id, thread_id FROM discussion_threads"
             " WHERE guild_id = ? AND (message_id = ? OR arxiv_id = ?)"
-            " ORDER BY message_id = ? DESC, opened_at DESC, rowid DESC",
-            (guild_id, message_id, arxiv_id, message_id),
+            " ORDER BY opened_at DESC, rowid DESC",
+            (guild_id, message_id, arxiv_id),
         ) as cursor:
             row = await cursor.fetchone()
         return DiscussionThread(*row) if row else None
@@ -679,13 +680,6 @@ class Store:
             " opened_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
             (thread.guild_id, thread.arxiv_id, thread.channel_id, thread.message_id,
              thread.thread_id),
-        )
-
-    async def forget_discussion_thread(self, guild_id: int, thread_id: int) -> None:
-        """The thread was deleted on Discord: a later "Discuss" opens a new one."""
-        await self.db.execute(
-            "DELETE FROM discussion_threads WHERE guild_id = ? AND thread_id = ?",
-            (guild_id, thread_id),
         )
 
 

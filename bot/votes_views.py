@@ -145,10 +145,9 @@ class DiscussButton(discord.ui.DynamicItem[discord.ui.Button],
         if paper is None:
             raise UserError(views.GONE)
         pressed = interaction.message
-        existing = await store.discussion_thread(
-            guild.id, message_id=pressed.id if pressed else None, arxiv_id=paper.arxiv_id)
+        existing = await store.discussion_thread(guild.id, arxiv_id=paper.arxiv_id)
         if existing is not None:
-            thread = await live_thread(guild, store, existing)
+            thread = await live_thread(guild, existing)
             if thread is not None:
                 return f"The discussion of this paper is here: {thread_link(thread)}"
         channel = interaction.channel
@@ -159,11 +158,16 @@ class DiscussButton(discord.ui.DynamicItem[discord.ui.Button],
             anchor: discord.Message | discord.PartialMessage = pressed
         else:  # a card in a thread or an ephemeral one: the channel gets the card first
             check_permissions(parent, CARD_PERMISSIONS + THREAD_PERMISSIONS)
-            votes = await store.vote_count(guild.id, paper.arxiv_id)
-            anchor = await refusals(parent.send(
-                **card_message(paper, votes), nonce=nonce_for("discuss", interaction.id)))
+            anchor = await post_card(store, parent, paper, nonce_for("discuss", interaction.id))
         thread = await open_thread(store, parent, anchor, paper)
         return f"Discuss it here: {thread_link(thread)}"
+
+
+async def post_card(store: Store, channel: discord.TextChannel, paper: PaperRecord, nonce: str,
+                    content: str | None = None) -> discord.Message:
+    """The paper's card (with the server's vote count) sent in `channel`, once per nonce."""
+    votes = await store.vote_count(channel.guild.id, paper.arxiv_id)
+    return await refusals(channel.send(content, **card_message(paper, votes), nonce=nonce))
 
 
 def thread_link(thread: discord.Thread) -> str:
@@ -193,16 +197,14 @@ async def refusals(call: Any) -> Any:
         raise UserError("That channel or message no longer exists.") from error
 
 
-async def live_thread(guild: discord.Guild, store: Store, known: DiscussionThread
-                      ) -> discord.Thread | None:
-    """The recorded thread if it still exists on Discord (a deleted one is forgotten)."""
+async def live_thread(guild: discord.Guild, known: DiscussionThread) -> discord.Thread | None:
+    """The recorded thread if it still exists on Discord."""
     thread = guild.get_thread(known.thread_id)
     if thread is not None:
         return thread
     try:
         fetched = await guild.fetch_channel(known.thread_id)
     except discord.NotFound:
-        await store.forget_discussion_thread(guild.id, known.thread_id)
         return None
     return fetched if isinstance(fetched, discord.Thread) else None
 
@@ -213,10 +215,13 @@ async def open_thread(store: Store, channel: discord.TextChannel,
     """The discussion thread on `message`, created if it has none yet, and recorded."""
     guild = channel.guild
     known = await store.discussion_thread(guild.id, message_id=message.id)
-    if known is not None and known.message_id == message.id:
-        thread = await live_thread(guild, store, known)
+    if known is not None:
+        thread = await live_thread(guild, known)
         if thread is not None:
             return thread
+        # Its thread was deleted, and a message gets one thread only: a new card takes it.
+        return await open_thread(store, channel, await post_card(
+            store, channel, paper, nonce_for("repost", message.id)), paper)
     check_permissions(channel, THREAD_PERMISSIONS)
     try:
         thread = await refusals(message.create_thread(name=vote_cards.thread_name(paper),

@@ -28,10 +28,10 @@ from ..votes_views import (
     THREAD_PERMISSIONS,
     DiscussButton,
     VoteButton,
-    card_message,
     check_permissions,
     nonce_for,
     open_thread,
+    post_card,
     refusals,
     thread_link,
 )
@@ -238,10 +238,8 @@ class VotesCog(commands.Cog):
             pick = await self.store.begin_pick(guild.id, key, paper.arxiv_id, channel.id,
                                                picked_by)
             if pick.message_id is None:
-                votes = await self.store.vote_count(guild.id, paper.arxiv_id)
-                card = await refusals(channel.send(
-                    "📚 **The next session's paper**", **card_message(paper, votes),
-                    nonce=nonce_for(guild.id, key)))
+                card = await post_card(self.store, channel, paper, nonce_for(guild.id, key),
+                                       "📚 **The next session's paper**")
                 await self.store.record_pick_card(guild.id, key, card.id)
                 anchor: discord.Message | discord.PartialMessage = card
             else:
