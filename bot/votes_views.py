@@ -64,12 +64,12 @@ async def show_votes(interaction: discord.Interaction, view: discord.ui.View,
         set_vote_label(view, await _store(interaction).vote_count(interaction.guild_id, arxiv_id))
 
 
-def card_message(paper: PaperRecord, votes: int) -> dict[str, Any]:
-    """A paper's full card with its buttons, as keyword arguments for `send`."""
+def card_message(paper: PaperRecord, votes: int) -> tuple[discord.Embed, discord.ui.View]:
+    """A paper's full card and its buttons, as `/paper` sends them."""
     card = cards.paper_card(paper, clean_summary(paper.summary))
     view = views.paper_view(paper, card.rest)
     set_vote_label(view, votes)
-    return {"embed": card.embed, "view": view}
+    return card.embed, view
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button],
@@ -107,7 +107,8 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button],
         voted, votes = await store.toggle_vote(interaction.guild_id, paper.arxiv_id,
                                                interaction.user.id)
         interaction.extras["results"] = int(voted)
-        await interaction.response.edit_message(view=card_message(paper, votes)["view"])
+        _, view = card_message(paper, votes)
+        await interaction.response.edit_message(view=view)
 
 
 class DiscussButton(discord.ui.DynamicItem[discord.ui.Button],
@@ -166,8 +167,8 @@ class DiscussButton(discord.ui.DynamicItem[discord.ui.Button],
 async def post_card(store: Store, channel: discord.TextChannel, paper: PaperRecord, nonce: str,
                     content: str | None = None) -> discord.Message:
     """The paper's card (with the server's vote count) sent in `channel`, once per nonce."""
-    votes = await store.vote_count(channel.guild.id, paper.arxiv_id)
-    return await refusals(channel.send(content, **card_message(paper, votes), nonce=nonce))
+    embed, view = card_message(paper, await store.vote_count(channel.guild.id, paper.arxiv_id))
+    return await refusals(channel.send(content, embed=embed, view=view, nonce=nonce))
 
 
 def thread_link(thread: discord.Thread) -> str:

@@ -320,3 +320,39 @@ async def test_discuss_survives_a_restart_and_reuses_the_recorded_thread(tmp_pat
             assert f"/{card['id']})" in answer["content"]
             assert len(discussion_threads(fake)) == 1
         assert_discord_would_accept(fake)
+
+
+async def test_a_pick_that_failed_half_way_is_finished_by_the_next_pick_without_a_second_card(
+        paperboy, admin):
+    fake = paperboy.fake
+    _, poll_message = await run_poll(paperboy, admin)
+    await polls.vote(fake, poll_message, 1, user=fake.add_member(username="a"))
+    fake.fail_next("POST", r"/messages/\d+/threads$", 403,
+                   json={"message": "Missing Permissions", "code": 50013})
+    result, reply = await command(fake, "session pick", user=admin)
+    assert result.ephemeral and "Discord refused" in reply["content"]
+    general = paperboy.guild.text_channels[0]
+    assert len(cards_in(fake, general)) == 1 and discussion_threads(fake) == []
+
+    _, reply = await command(fake, "session pick", user=admin)  # the poll is still open
+    assert "Picked **RetroLM" in reply["content"]
+    [thread] = await wait_for_thread(fake, RETROLM_TITLE)
+    [card] = cards_in(fake, general)
+    assert thread.id == int(card["id"])
+
+
+async def test_a_poll_outlives_a_restart(tmp_path):
+    async with FakeDiscord(bot_name="Paperboy") as fake:
+        guild = fake.add_guild("Papers Club")
+        admin = fake.add_member(guild, username="admin", permissions=ADMIN)
+        async with running_bot(tmp_path, fake=fake) as first:
+            _, poll_message = await run_poll(first, admin)
+            await polls.vote(fake, poll_message, 3, user=fake.add_member(username="a"))
+        polls.end(fake, poll_message)  # while the bot is down: it never sees the result
+        async with running_bot(tmp_path, fake=fake):
+            _, reply = await command(fake, "session pick", user=admin)
+            assert "Picked" in reply["content"]
+            [thread] = await fake.wait_until(lambda: discussion_threads(fake))
+            [card] = cards_in(fake, guild.text_channels[0])
+            assert card["embeds"][0]["url"].endswith(THIRD) and thread.id == int(card["id"])
+        assert_discord_would_accept(fake)

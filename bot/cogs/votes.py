@@ -160,7 +160,9 @@ class VotesCog(commands.Cog):
     async def poll(self, interaction: discord.Interaction,
                    hours: app_commands.Range[int, 1, POLL_HOURS_MAX] = 24) -> None:
         assert interaction.guild_id is not None
-        channel = _text_channel(interaction)
+        channel = interaction.channel
+        if not isinstance(channel, discord.TextChannel):  # the winner's thread opens beside it
+            raise UserError("Start the poll in one of the server's text channels.")
         papers = await self._shortlisted(interaction.guild_id)
         if len(papers) < 2:
             raise UserError("A poll needs at least two nominated papers: `/session nominate`"
