@@ -22,22 +22,15 @@ from .cards import votes as vote_cards
 from .digest import PaperRecord
 from .digest.clean import clean_summary
 from .errors import UserError
+from .posting import THREAD_ALREADY_EXISTS
 from .store import DiscussionThread, Store
 
 VOTE_PREFIX = "paperboy:vote:"
 DISCUSS_PREFIX = "paperboy:discuss:"
-THREAD_ALREADY_EXISTS = 160004
 ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: a reading group meets weekly
 _ID = r"[A-Za-z0-9][A-Za-z0-9.\-/]{0,63}"  # the ids cards.paper_url accepts
 _IN_SERVER = "Votes and discussions belong to a server: use this on a card in a server channel."
 
-_PERMISSION_NAMES = {
-    "view_channel": "View Channel",
-    "send_messages": "Send Messages",
-    "embed_links": "Embed Links",
-    "read_message_history": "Read Message History",
-    "create_public_threads": "Create Public Threads",
-}
 CARD_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 THREAD_PERMISSIONS = ("view_channel", "read_message_history", "create_public_threads")
 
@@ -179,7 +172,7 @@ def thread_link(thread: discord.Thread) -> str:
 def check_permissions(channel: discord.TextChannel, needed: tuple[str, ...]) -> None:
     """UserError naming what the bot lacks in `channel`, before it tries anything there."""
     have = channel.permissions_for(channel.guild.me)
-    missing = [_PERMISSION_NAMES[name] for name in needed if not getattr(have, name)]
+    missing = [name.replace("_", " ").title() for name in needed if not getattr(have, name)]
     if missing:
         raise UserError(f"I can't do that in this channel: I'm missing **{', '.join(missing)}**"
                         " there. Ask an admin to give me those.")

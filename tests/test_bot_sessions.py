@@ -356,3 +356,27 @@ async def test_a_poll_outlives_a_restart(tmp_path):
             [card] = cards_in(fake, guild.text_channels[0])
             assert card["embeds"][0]["url"].endswith(THIRD) and thread.id == int(card["id"])
         assert_discord_would_accept(fake)
+
+
+async def test_pick_from_a_poll_whose_channel_was_deleted_says_so(paperboy, admin):
+    fake = paperboy.fake
+    room = fake.add_text_channel(paperboy.guild, "reading-room")
+    for arxiv_id in (RETROLM, OTHER):
+        await nominate(fake, arxiv_id)
+    _, poll_message = await command(fake, "session poll", user=admin, channel=room)
+    await eventually(lambda: paperboy.bot.store.session_poll(int(poll_message["id"])),
+                     "the poll to be recorded")
+    fake.delete_channel(room)
+    await fake.flush()
+    result, reply = await command(fake, "session pick", user=admin)
+    assert result.ephemeral and "The poll's channel no longer exists" in reply["content"]
+    assert discussion_threads(fake) == []
+
+
+async def test_a_rate_limited_discuss_opens_one_thread(paperboy):
+    fake = paperboy.fake
+    _, card = await command(fake, "paper", {"query": RETROLM})
+    fake.fail_next("POST", r"/messages/\d+/threads$", 429, retry_after=0.05, times=2)
+    answer = await press_discuss(fake, card)
+    assert "Discuss it here" in answer["content"]
+    assert len(discussion_threads(fake)) == 1
