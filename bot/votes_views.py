@@ -11,6 +11,7 @@ so the next "Discuss" on that paper reuses it while it exists.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from typing import Any, Literal
@@ -30,6 +31,9 @@ DISCUSS_PREFIX = "paperboy:discuss:"
 ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: a reading group meets weekly
 _ID = r"[A-Za-z0-9][A-Za-z0-9.\-/]{0,63}"  # the ids cards.paper_url accepts
 _IN_SERVER = "Votes and discussions belong to a server: use this on a card in a server channel."
+
+# One "Discuss" at a time per server, so that members pressing together get one thread.
+_discussing: dict[int, asyncio.Lock] = {}
 
 CARD_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 THREAD_PERMISSIONS = ("view_channel", "read_message_history", "create_public_threads")
@@ -125,10 +129,16 @@ class DiscussButton(discord.ui.DynamicItem[discord.ui.Button],
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            text = await views.soon(interaction, self._discuss(interaction), ephemeral=True)
+            text = await views.soon(interaction, self._serialised(interaction), ephemeral=True)
             await views.reply(interaction, content=text, ephemeral=True)
         except Exception as error:  # a dynamic item has no view to report it
             await views.report_failure(interaction, error, f"Discuss {self.arxiv_id}")
+
+    async def _serialised(self, interaction: discord.Interaction) -> str:
+        if interaction.guild_id is None:
+            raise UserError(_IN_SERVER)
+        async with _discussing.setdefault(interaction.guild_id, asyncio.Lock()):
+            return await self._discuss(interaction)
 
     async def _discuss(self, interaction: discord.Interaction) -> str:
         guild = interaction.guild

@@ -380,3 +380,17 @@ async def test_a_rate_limited_discuss_opens_one_thread(paperboy):
     answer = await press_discuss(fake, card)
     assert "Discuss it here" in answer["content"]
     assert len(discussion_threads(fake)) == 1
+
+
+async def test_members_pressing_discuss_together_get_one_thread(paperboy):
+    fake = paperboy.fake
+    _, results = await command(fake, "search", {"query": "retrieval"})
+    chosen = select_menu(results)["options"][0]["value"]
+    opened = await fake.select(results, select_menu(results)["custom_id"], [chosen])
+    private = await opened.final_message()  # a private card: Discuss posts the card first
+    others = [fake.add_member(paperboy.guild, username=f"m{n}") for n in range(3)]
+    answers = await asyncio.gather(*(press_discuss(fake, private, user=u) for u in others))
+    assert len(discussion_threads(fake)) == 1
+    posted = [m for m in cards_in(fake, paperboy.guild.text_channels[0]) if m["type"] == 0]
+    assert len(posted) == 1  # the search results aside, one card was posted
+    assert sum("Discuss it here" in a["content"] for a in answers) == 1
