@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.cogs.papers", "bot.cogs.corpus", "bot.cogs.digest", "bot.cogs.admin",
-              "bot.cogs.semantic", "bot.cogs.reading", "bot.cogs.watches")
+              "bot.cogs.semantic", "bot.cogs.reading", "bot.cogs.watches", "bot.cogs.votes")
 
 
 def bot_intents() -> discord.Intents:

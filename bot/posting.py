@@ -19,11 +19,11 @@ import discord
 from . import cards
 from .digest.clean import clean_summary
 from .store import Store
+from .threads import THREAD_ALREADY_EXISTS, find_thread
 from .views import paper_view
 
 log = logging.getLogger(__name__)
 
-THREAD_ALREADY_EXISTS = 160004
 REQUIRED_PERMISSIONS = (
     "view_channel",
     "send_messages",
@@ -108,7 +108,7 @@ class DigestPoster:
         if "thread" not in steps:
             thread = await self._create_thread(channel, header_id, date, resuming)
             await record("thread", thread.id)
-        thread = await self._thread(channel, steps["thread"])
+        thread = await find_thread(self.client, channel.guild, steps["thread"])
 
         if resuming:
             await self._reconcile_cards(thread, date, papers, steps, record)
@@ -138,16 +138,7 @@ class DigestPoster:
             if error.code != THREAD_ALREADY_EXISTS:
                 raise
             # Created before a crash and not recorded: a message's thread has the message's id.
-            return await self._thread(channel, header_id)
-
-    async def _thread(self, channel: discord.TextChannel, thread_id: int) -> discord.Thread:
-        thread = channel.guild.get_thread(thread_id)
-        if thread is None:
-            fetched = await self.client.fetch_channel(thread_id)
-            if not isinstance(fetched, discord.Thread):
-                raise discord.NotFound  # type: ignore[call-arg]
-            thread = fetched
-        return thread
+            return await find_thread(self.client, channel.guild, header_id)
 
     async def _reconcile_cards(self, thread: discord.Thread, date: str, papers, steps, record
                                ) -> None:

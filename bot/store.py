@@ -140,6 +140,49 @@ class WatchDelivery:
     matches: tuple[tuple[int, str, str], ...]  # (watch id, arxiv id, reason)
 
 
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """A paper's votes and saves in one server over a period."""
+
+    arxiv_id: str
+    votes: int
+    saves: int
+
+
+@dataclass(frozen=True, slots=True)
+class Nomination:
+    arxiv_id: str
+    nominated_by: int
+    nominated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPoll:
+    message_id: int
+    guild_id: int
+    channel_id: int
+    answers: tuple[str, ...]  # arXiv ids; answer id n is answers[n - 1]
+    status: str  # "open" | "picked"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPick:
+    guild_id: int
+    pick_key: str
+    arxiv_id: str
+    channel_id: int
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DiscussionThread:
+    guild_id: int
+    arxiv_id: str
+    channel_id: int
+    message_id: int
+    thread_id: int
+
+
 _GUILD_COLUMNS = "guild_id, channel_id, post_time, timezone, enabled, since_date, broken_reason"
 
 _PAPER_COLUMNS = (
@@ -737,6 +780,169 @@ class Store:
         return row[0]
 
 
+    # -- votes and sessions ---------------------------------------------------------
+
+    async def toggle_vote(self, guild_id: int, arxiv_id: str, user_id: int) -> tuple[bool, int]:
+        """Add the member's vote for the paper, or take it back if it was there; returns
+        (voted now, the paper's votes in this server)."""
+        cursor = await self.db.execute(
+            "DELETE FROM votes WHERE guild_id = ? AND arxiv_id = ? AND user_id = ?",
+            (guild_id, arxiv_id, user_id),
+        )
+        voted = cursor.rowcount == 0
+        if voted:
+            await self.db.execute(
+                "INSERT INTO votes (guild_id, arxiv_id, user_id) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (guild_id, arxiv_id, user_id),
+            )
+        return voted, await self.vote_count(guild_id, arxiv_id)
+
+    async def vote_count(self, guild_id: int, arxiv_id: str) -> int:
+        async with self.db.execute(
+            "SELECT COUNT(*) FROM votes WHERE guild_id = ? AND arxiv_id = ?", (guild_id, arxiv_id)
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None  # an aggregate always has a row
+        return row[0]
+
+    async def trending(self, guild_id: int, since: str | None) -> list[Trend]:
+        """The server's papers by votes plus reading-list saves since `since` (an ISO
+        timestamp; None: all time), most first."""
+        async with self.db.execute(
+            "SELECT t.arxiv_id, SUM(t.vote), SUM(t.save) FROM ("
+            "SELECT arxiv_id, 1 AS vote, 0 AS save, voted_at AS at FROM votes"
+            " WHERE guild_id = ? AND (? IS NULL OR voted_at >= ?)"
+            " UNION ALL SELECT arxiv_id, 0, 1, saved_at FROM reading_list"
+            " WHERE guild_id = ? AND (? IS NULL OR saved_at >= ?)"
+            ") t JOIN papers p ON p.arxiv_id = t.arxiv_id GROUP BY t.arxiv_id"
+            " ORDER BY SUM(t.vote) + SUM(t.save) DESC, SUM(t.vote) DESC, MAX(t.at) DESC,"
+            " t.arxiv_id",
+            (guild_id, since, since, guild_id, since, since),
+        ) as cursor:
+            return [Trend(row[0], row[1], row[2]) async for row in cursor]
+
+    async def nominate(self, guild_id: int, arxiv_id: str, user_id: int) -> bool:
+        """Put the paper on the next session's shortlist; False if it was there already."""
+        cursor = await self.db.execute(
+            "INSERT INTO session_shortlist (guild_id, arxiv_id, nominated_by) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (guild_id, arxiv_id, user_id),
+        )
+        return cursor.rowcount == 1
+
+    async def shortlist(self, guild_id: int) -> list[Nomination]:
+        """The next session's shortlist, in the order the papers were nominated."""
+        async with self.db.execute(
+            "SELECT s.arxiv_id, s.nominated_by, s.nominated_at FROM session_shortlist s"
+            " JOIN papers p ON p.arxiv_id = s.arxiv_id WHERE s.guild_id = ?"
+            " ORDER BY s.nominated_at, s.rowid",
+            (guild_id,),
+        ) as cursor:
+            return [Nomination(row[0], row[1], row[2]) async for row in cursor]
+
+    async def record_poll(self, guild_id: int, channel_id: int, message_id: int,
+                          arxiv_ids: Sequence[str]) -> None:
+        """A poll of the shortlist was posted: it is the server's open poll from now on."""
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            await self.db.execute(
+                "UPDATE session_polls SET status = 'picked' WHERE guild_id = ?", (guild_id,)
+            )
+            await self.db.execute(
+                "INSERT INTO session_polls (message_id, guild_id, channel_id, answers)"
+                " VALUES (?, ?, ?, ?)",
+                (message_id, guild_id, channel_id, json.dumps(list(arxiv_ids))),
+            )
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+
+    async def open_poll(self, guild_id: int) -> SessionPoll | None:
+        async with self.db.execute(
+            "SELECT message_id, guild_id, channel_id, answers, status FROM session_polls"
+            " WHERE guild_id = ? AND status = 'open' ORDER BY created_at DESC, message_id DESC",
+            (guild_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _poll(row) if row else None
+
+    async def session_poll(self, message_id: int) -> SessionPoll | None:
+        async with self.db.execute(
+            "SELECT message_id, guild_id, channel_id, answers, status FROM session_polls"
+            " WHERE message_id = ?",
+            (message_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _poll(row) if row else None
+
+    async def begin_pick(self, guild_id: int, pick_key: str, arxiv_id: str, channel_id: int,
+                         picked_by: int | None) -> SessionPick:
+        """Record a pick before its card is sent, or return the one recorded under this key
+        (whose card may have been sent already: `message_id`)."""
+        await self.db.execute(
+            "INSERT INTO session_picks (guild_id, pick_key, arxiv_id, channel_id, picked_by)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (guild_id, pick_key, arxiv_id, channel_id, picked_by),
+        )
+        pick = await self.session_pick(guild_id, pick_key)
+        assert pick is not None  # inserted or already there
+        return pick
+
+    async def session_pick(self, guild_id: int, pick_key: str) -> SessionPick | None:
+        async with self.db.execute(
+            "SELECT guild_id, pick_key, arxiv_id, channel_id, message_id FROM session_picks"
+            " WHERE guild_id = ? AND pick_key = ?",
+            (guild_id, pick_key),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return SessionPick(*row) if row else None
+
+    async def finish_session(self, guild_id: int) -> None:
+        """A paper was picked and its thread opened: the next session starts afresh (empty
+        shortlist, no open poll)."""
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            await self.db.execute("DELETE FROM session_shortlist WHERE guild_id = ?", (guild_id,))
+            await self.db.execute(
+                "UPDATE session_polls SET status = 'picked' WHERE guild_id = ?", (guild_id,)
+            )
+            await self.db.execute("COMMIT")
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+
+    async def record_pick_card(self, guild_id: int, pick_key: str, message_id: int) -> None:
+        await self.db.execute(
+            "UPDATE session_picks SET message_id = ? WHERE guild_id = ? AND pick_key = ?",
+            (message_id, guild_id, pick_key),
+        )
+
+    async def discussion_thread(self, guild_id: int, *, message_id: int | None = None,
+                                arxiv_id: str | None = None) -> DiscussionThread | None:
+        """The thread opened on that card message, or the paper's newest thread (it may have
+        been deleted on Discord since)."""
+        async with self.db.execute(
+            "SELECT guild_id, arxiv_id, channel_id, message_id, thread_id FROM discussion_threads"
+            " WHERE guild_id = ? AND (message_id = ? OR arxiv_id = ?)"
+            " ORDER BY opened_at DESC, rowid DESC",
+            (guild_id, message_id, arxiv_id),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return DiscussionThread(*row) if row else None
+
+    async def record_discussion_thread(self, thread: DiscussionThread) -> None:
+        await self.db.execute(
+            "INSERT INTO discussion_threads (guild_id, arxiv_id, channel_id, message_id,"
+            " thread_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, message_id) DO UPDATE"
+            " SET thread_id = excluded.thread_id, arxiv_id = excluded.arxiv_id,"
+            " opened_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            (thread.guild_id, thread.arxiv_id, thread.channel_id, thread.message_id,
+             thread.thread_id),
+        )
+
+
 _WATCH_COLUMNS = "id, guild_id, user_id, kind, query, paused, dm_refused"
 
 
@@ -746,6 +952,10 @@ def _watch(row: Sequence) -> Watch:
 
 def _guild(row: Sequence) -> GuildDigest:
     return GuildDigest(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])
+
+
+def _poll(row: Sequence) -> SessionPoll:
+    return SessionPoll(row[0], row[1], row[2], tuple(json.loads(row[3])), row[4])
 
 
 def _unique_rows(papers: list[Paper]) -> list[Paper]:

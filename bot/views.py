@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from . import cards, reading_views
+from . import cards, reading_views, votes_views
 from .digest import PaperRecord
 from .digest.clean import clean_summary, split_sentences
 from .replies import (
@@ -100,8 +100,8 @@ def _first_sentence(summary: str) -> str:
 
 
 def paper_view(paper: PaperRecord, rest: str | None) -> discord.ui.View:
-    """Link buttons for arXiv, PDF and Hugging Face, "Full summary" when it was cut, and
-    "Similar"."""
+    """Link buttons for arXiv, PDF and Hugging Face, "Full summary" when it was cut,
+    "Similar", "👍" and "Discuss"."""
     view = discord.ui.View(timeout=None)  # only links and dynamic items: nothing to keep
     safe = cards.paper_url(paper) is not None
     if rest and safe:
@@ -109,6 +109,10 @@ def paper_view(paper: PaperRecord, rest: str | None) -> discord.ui.View:
     if safe:
         view.add_item(SimilarButton(paper.arxiv_id))
         view.add_item(reading_views.SaveButton(paper.arxiv_id))
+    if safe:
+        view.add_item(votes_views.VoteButton(paper.arxiv_id))
+    if safe:
+        view.add_item(votes_views.DiscussButton(paper.arxiv_id))
     if safe:
         for label, url in (("arXiv", paper.arxiv_url), ("PDF", paper.pdf_url),
                            ("Hugging Face", paper.hf_url)):
@@ -121,6 +125,7 @@ async def send_paper_card(interaction: discord.Interaction, paper: PaperRecord, 
     """A full paper card as the reply (or a follow-up if the interaction was answered)."""
     card = cards.paper_card(paper, clean_summary(paper.summary))
     view = paper_view(paper, card.rest)
+    await votes_views.show_votes(interaction, view, paper.arxiv_id)
     extra: dict[str, Any] = {"view": view} if view.children else {}
     await reply(interaction, embed=card.embed, ephemeral=ephemeral, **extra)
 

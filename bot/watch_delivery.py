@@ -22,6 +22,7 @@ import discord
 from .cards.watches import match_footer, match_intro, match_messages
 from .digest.models import PaperRecord
 from .store import Store, WatchDelivery
+from .threads import find_thread
 from .watching import Match, by_member, candidates, deliverable_dates, gather, match
 
 if TYPE_CHECKING:
@@ -140,13 +141,14 @@ class WatchDeliverer:
                        ) -> discord.abc.Messageable | None:
         """The DM channel or the day's digest thread (recorded once chosen); None while a
         thread delivery waits for the digest to be posted."""
+        guild = self.client.get_guild(delivery.guild_id)
         if "thread" in steps:
-            return await self._thread(delivery.guild_id, steps["thread"])
+            return await find_thread(self.client, guild, steps["thread"])
         if "dm" not in steps and delivery.deliver == "thread":
             posted = await self.store.post_steps(delivery.guild_id, delivery.date)
             if "thread" in posted:
                 await self._record(delivery, steps, "thread", posted["thread"])
-                return await self._thread(delivery.guild_id, posted["thread"])
+                return await find_thread(self.client, guild, posted["thread"])
             if await self._digest_coming(delivery):
                 return None
         dm = await self.client.create_dm(discord.Object(delivery.user_id))
@@ -162,16 +164,6 @@ class WatchDeliverer:
         if setting.since_date is not None and delivery.date < setting.since_date:
             return False
         return await self.store.post_status(delivery.guild_id, delivery.date) != "done"
-
-    async def _thread(self, guild_id: int, thread_id: int) -> discord.Thread:
-        guild = self.client.get_guild(guild_id)
-        thread = guild.get_thread(thread_id) if guild else None
-        if thread is None:
-            fetched = await self.client.fetch_channel(thread_id)
-            if not isinstance(fetched, discord.Thread):
-                raise discord.NotFound  # type: ignore[call-arg]
-            thread = fetched
-        return thread
 
     async def _reconcile(self, channel: discord.abc.Messageable, delivery: WatchDelivery,
                          guild_name: str, count: int, steps: dict[str, int]) -> None:

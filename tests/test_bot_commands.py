@@ -106,7 +106,8 @@ async def test_paper_finds_a_paper_by_id_link_or_title(paperboy, query):
     dates = {f["name"]: f["value"] for f in card["fields"]}
     assert dates["Digest dates"] == "2025-03-03, 2025-03-05"
     links = {c["label"]: c.get("url") for c in components_of(message)}
-    assert links == {"Similar": None, "Save": None, "arXiv": "https://arxiv.org/abs/2503.10001",
+    assert links == {"Similar": None, "Save": None, "👍": None, "Discuss": None,
+                     "arXiv": "https://arxiv.org/abs/2503.10001",
                      "PDF": "https://arxiv.org/pdf/2503.10001",
                      "Hugging Face": HF + "2503.10001"}  # no "Full summary": nothing was cut
 

@@ -12,6 +12,7 @@ from .errors import empty_message, raise_if
 from .limits import EPHEMERAL, LOADING, SUPPRESS_EMBEDS, FormErrors, check_message, is_empty_message
 from .models import FakeUser, StoredMessage
 from .permissions import Perm
+from .polls import check_poll, check_poll_edit, poll_object
 from .snowflake import iso_now
 
 if TYPE_CHECKING:
@@ -166,7 +167,9 @@ def build_message(
     """Validate a create payload and store the resulting message (does not dispatch)."""
     files = files or []
     if validate:
-        raise_if(check_message(payload, allow_ephemeral=allow_ephemeral))
+        errors = check_message(payload, allow_ephemeral=allow_ephemeral)
+        check_poll(errors, payload.get("poll"))
+        raise_if(errors)
         if not extra_flags & LOADING and is_empty_message(payload, has_files=bool(files)):
             raise empty_message()
     content = payload.get("content") or ""
@@ -215,6 +218,8 @@ def build_message(
         "mention_everyone": everyone,
         "tts": bool(payload.get("tts", False)),
     }
+    if payload.get("poll") is not None:
+        data["poll"] = poll_object(payload["poll"])
     if payload.get("nonce") is not None:
         data["nonce"] = payload["nonce"]
     if webhook_id is not None:
@@ -258,6 +263,7 @@ def apply_edit(
     """Validate and apply a PATCH to a message; finishing a deferred (loading) message."""
     files = files or []
     raise_if(check_message(payload, allow_ephemeral=allow_ephemeral))
+    check_poll_edit(payload)
     new = copy.deepcopy(stored.data)
     if "content" in payload:
         new["content"] = payload["content"] or ""

@@ -146,6 +146,7 @@ class StoredMessage:
     interaction_id: int | None = None
     edits: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    poll_voters: dict[int, set[int]] = field(default_factory=dict)  # answer id -> user ids
 
     @property
     def id(self) -> int:

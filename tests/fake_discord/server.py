@@ -114,11 +114,11 @@ def ratelimit_headers(route_key: str) -> dict[str, str]:
 
 class FakeServer:
     def __init__(self, fake: FakeDiscord) -> None:
-        from . import rest_channels, rest_core, rest_dms, rest_interactions
+        from . import polls, rest_channels, rest_core, rest_dms, rest_interactions
 
         self.fake = fake
         self.router = Router()
-        for module in (rest_core, rest_interactions, rest_dms, rest_channels):
+        for module in (rest_core, rest_interactions, rest_dms, rest_channels, polls):
             module.register(self.router)
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
         self.app.router.add_route("GET", "/", fake.gateway.handle)
