@@ -649,6 +649,17 @@ class Store:
         ) as cursor:
             return [_watch(row) async for row in cursor]
 
+    async def forget_member(self, user_id: int) -> tuple[int, int]:
+        """Delete a member's watches (with their delivery choice and pending deliveries) and
+        votes in every server: (watches, votes) deleted. Each statement is idempotent, so an
+        interrupted run is finished by the next one."""
+        watches = await self.db.execute("DELETE FROM watches WHERE user_id = ?", (user_id,))
+        await self.db.execute("DELETE FROM watch_members WHERE user_id = ?", (user_id,))
+        await self.db.execute("DELETE FROM watch_deliveries WHERE user_id = ?"
+                              " AND status = 'pending'", (user_id,))
+        votes = await self.db.execute("DELETE FROM votes WHERE user_id = ?", (user_id,))
+        return watches.rowcount, votes.rowcount
+
     async def remove_watch(self, guild_id: int, user_id: int, watch_id: int) -> bool:
         cursor = await self.db.execute(
             "DELETE FROM watches WHERE id = ? AND guild_id = ? AND user_id = ?",

@@ -59,12 +59,26 @@ class AdminCog(commands.Cog):
             search=self.bot.engine.semantic.status(),
         )
 
+    @app_commands.command(name="forget-me",
+                          description="Delete your watches and votes in every server")
+    async def forget_me(self, interaction: discord.Interaction) -> None:
+        watches, votes = await self.bot.store.forget_member(interaction.user.id)
+        interaction.extras["results"] = watches + votes
+        await reply(interaction, ephemeral=True, content=(
+            f"Deleted {_count(watches, 'watch', 'watches')} and {_count(votes, 'vote', 'votes')}"
+            " of yours, in every server. Papers you saved stay on the servers' reading lists"
+            " (`/reading remove` takes one off)."))
+
     @commands.Cog.listener()
     async def on_app_command_completion(self, interaction: discord.Interaction,
                                         command: app_commands.Command) -> None:
         latency_ms = (discord.utils.utcnow() - interaction.created_at).total_seconds() * 1000
         log.info("/%s ok in %.0f ms, %s results", command.qualified_name, latency_ms,
                  interaction.extras.get("results", "-"))
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number:,} {one if number == 1 else many}"
 
 
 async def setup(bot: Paperboy) -> None:
