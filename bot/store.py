@@ -264,6 +264,10 @@ class Store:
         async with self.db.execute(sql, args) as cursor:
             return await cursor.fetchone()
 
+    async def _all_rows(self, sql: str, args: tuple[object, ...] = ()) -> list[Any]:
+        async with self.db.execute(sql, args) as cursor:
+            return list(await cursor.fetchall())
+
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
@@ -456,12 +460,11 @@ class Store:
         return _guild(row) if row else None
 
     async def enabled_guild_digests(self) -> list[GuildDigest]:
-        async with self.db.execute(
+        rows = await self._all_rows(
             f"SELECT {_GUILD_COLUMNS} FROM guild_digest"
             " WHERE enabled = 1 AND channel_id IS NOT NULL AND broken_reason IS NULL"
-            " ORDER BY guild_id"
-        ) as cursor:
-            return [_guild(row) async for row in cursor]
+            " ORDER BY guild_id")
+        return [_guild(row) for row in rows]
 
     async def set_digest_channel(self, guild_id: int, channel_id: int, since_date: str | None
                                  ) -> GuildDigest:
@@ -643,11 +646,10 @@ class Store:
             return "duplicate" if await found.fetchone() else "full"
 
     async def watches_of(self, guild_id: int, user_id: int) -> list[Watch]:
-        async with self.db.execute(
+        rows = await self._all_rows(
             f"SELECT {_WATCH_COLUMNS} FROM watches WHERE guild_id = ? AND user_id = ?"
-            " ORDER BY id", (guild_id, user_id)
-        ) as cursor:
-            return [_watch(row) async for row in cursor]
+            " ORDER BY id", (guild_id, user_id))
+        return [_watch(row) for row in rows]
 
     async def forget_member(self, user_id: int) -> tuple[int, int]:
         """Delete a member's watches (with their delivery choice and pending deliveries) and
@@ -677,12 +679,11 @@ class Store:
 
     async def active_watches(self) -> list[Watch]:
         """Every watch to match: not paused, and not waiting on DMs Discord refused."""
-        async with self.db.execute(
+        rows = await self._all_rows(
             f"SELECT {_WATCH_COLUMNS} FROM watches w LEFT JOIN watch_members m"
             " USING (guild_id, user_id) WHERE w.paused = 0"
-            " AND NOT (w.dm_refused = 1 AND COALESCE(m.deliver, 'dm') = 'dm') ORDER BY w.id"
-        ) as cursor:
-            return [_watch(row) async for row in cursor]
+            " AND NOT (w.dm_refused = 1 AND COALESCE(m.deliver, 'dm') = 'dm') ORDER BY w.id")
+        return [_watch(row) for row in rows]
 
     async def watch_delivery_choice(self, guild_id: int, user_id: int) -> str:
         async with self.db.execute(
@@ -871,21 +872,14 @@ class Store:
             raise
 
     async def open_poll(self, guild_id: int) -> SessionPoll | None:
-        async with self.db.execute(
-            "SELECT message_id, guild_id, channel_id, answers, status FROM session_polls"
-            " WHERE guild_id = ? AND status = 'open' ORDER BY created_at DESC, message_id DESC",
-            (guild_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._first_row(
+            f"SELECT {_POLL_COLUMNS} FROM session_polls WHERE guild_id = ? AND status = 'open'"
+            " ORDER BY created_at DESC, message_id DESC", (guild_id,))
         return _poll(row) if row else None
 
     async def session_poll(self, message_id: int) -> SessionPoll | None:
-        async with self.db.execute(
-            "SELECT message_id, guild_id, channel_id, answers, status FROM session_polls"
-            " WHERE message_id = ?",
-            (message_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._first_row(
+            f"SELECT {_POLL_COLUMNS} FROM session_polls WHERE message_id = ?", (message_id,))
         return _poll(row) if row else None
 
     async def begin_pick(self, guild_id: int, pick_key: str, arxiv_id: str, channel_id: int,
@@ -963,6 +957,9 @@ def _watch(row: Sequence) -> Watch:
 
 def _guild(row: Sequence) -> GuildDigest:
     return GuildDigest(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])
+
+
+_POLL_COLUMNS = "message_id, guild_id, channel_id, answers, status"
 
 
 def _poll(row: Sequence) -> SessionPoll:

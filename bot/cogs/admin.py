@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from .. import cards
 from ..replies import reply, soon
+from .base import PaperboyCog
 
 if TYPE_CHECKING:
     from ..app import Paperboy
@@ -40,9 +41,7 @@ def bot_version() -> str:
         return "unknown"
 
 
-class AdminCog(commands.Cog):
-    def __init__(self, bot: Paperboy) -> None:
-        self.bot = bot
+class AdminCog(PaperboyCog):
 
     @app_commands.command(name="about", description="What this bot knows and how long it has run")
     async def about(self, interaction: discord.Interaction) -> None:

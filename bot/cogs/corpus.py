@@ -9,11 +9,12 @@ import logging
 from typing import TYPE_CHECKING
 
 import aiohttp
-from discord.ext import commands, tasks
+from discord.ext import tasks
 
 from ..corpus.fetch import DigestFetcher
 from ..corpus.ingest import IngestReport
 from ..corpus.watch import CorpusWatcher
+from .base import PaperboyCog
 from .loops import begin, surviving
 
 if TYPE_CHECKING:
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class CorpusCog(commands.Cog):
+class CorpusCog(PaperboyCog):
+    LOOPS = (("watch", "corpus_poll_seconds"),)
+
     def __init__(self, bot: Paperboy) -> None:
-        self.bot = bot
+        super().__init__(bot)
         settings = bot.settings
         self.watcher = CorpusWatcher(bot.store, settings.corpus_dir, self._ingested,
                                      settings.corpus_stable_seconds)
@@ -32,8 +35,8 @@ class CorpusCog(commands.Cog):
         self.fetcher: DigestFetcher | None = None
 
     async def cog_load(self) -> None:
+        await super().cog_load()
         settings = self.bot.settings
-        begin(self.watch, settings.corpus_poll_seconds)
         if settings.digest_url_template:
             self.session = aiohttp.ClientSession(headers={"User-Agent": "paperboy-bot"})
             self.fetcher = DigestFetcher(self.session, settings.digest_url_template,
@@ -41,7 +44,7 @@ class CorpusCog(commands.Cog):
             begin(self.fetch, settings.digest_fetch_every_seconds)
 
     async def cog_unload(self) -> None:
-        self.watch.cancel()
+        await super().cog_unload()
         self.fetch.cancel()
         if self.session is not None:
             await self.session.close()

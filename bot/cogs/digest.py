@@ -17,7 +17,8 @@ from ..replies import reply, soon
 from ..schedule import due_dates, next_post_time
 from ..store import GuildDigest
 from ..values import format_time
-from .loops import begin, surviving
+from .base import PaperboyCog
+from .loops import surviving
 from .options import Date, Time, TimeZone
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def _permission_names(names: list[str]) -> str:
     return ", ".join(name.replace("_", " ").title() for name in names)
 
 
-class DigestCog(commands.Cog):
+class DigestCog(PaperboyCog):
     digest = app_commands.Group(
         name="digest",
         description="Post each new daily digest in a channel of this server",
@@ -41,16 +42,11 @@ class DigestCog(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
+    LOOPS = (("scheduler", "digest_check_seconds"),)
+
     def __init__(self, bot: Paperboy) -> None:
-        self.bot = bot
-        self.store = bot.store
+        super().__init__(bot)
         self.poster = DigestPoster(bot, bot.store)
-
-    async def cog_load(self) -> None:
-        begin(self.scheduler, self.bot.settings.digest_check_seconds)
-
-    async def cog_unload(self) -> None:
-        self.scheduler.cancel()
 
     # -- scheduler ---------------------------------------------------------------------
 

@@ -32,11 +32,11 @@ from ..views import (
     send_paper_card,
     send_similar,
 )
+from .base import PaperboyCog
 from .options import CHOICES, MAX_QUERY, Date, Name, Query, Question, check_query
 
 if TYPE_CHECKING:
     from ..app import Paperboy
-    from ..search import SearchEngine
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +54,8 @@ def shown(text: str) -> str:
     return cards.text.truncate(text, 100)
 
 
-class PapersCog(commands.Cog):
-    def __init__(self, bot: Paperboy) -> None:
-        self.bot = bot
-
-    @property
-    def engine(self) -> SearchEngine:
-        return self.bot.engine
-
-    async def cog_load(self) -> None:
-        # "Full summary" buttons carry the paper id: they work on any card, even old ones.
-        self.bot.add_dynamic_items(FullSummaryButton, SimilarButton)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(FullSummaryButton, SimilarButton)
+class PapersCog(PaperboyCog):
+    BUTTONS = (FullSummaryButton, SimilarButton)
 
     async def _load(self, arxiv_id: str) -> PaperRecord | None:
         return await self.bot.store.get_paper(arxiv_id)

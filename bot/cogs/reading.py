@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from .. import cards
 from ..cards.reading import reading_list_pages
@@ -21,6 +20,7 @@ from ..reading_views import ClearConfirmation, SaveButton, saver_line
 from ..replies import reply
 from ..store import SavedPaper
 from ..views import Pager, send_pager
+from .base import PaperboyCog
 from .options import CHOICES, MAX_QUERY, Query
 
 if TYPE_CHECKING:
@@ -37,19 +37,11 @@ def _title(entry: SavedPaper) -> str:
     return entry.paper.title if entry.paper else f"arXiv:{entry.arxiv_id}"
 
 
-class ReadingCog(commands.Cog):
+class ReadingCog(PaperboyCog):
     reading = app_commands.Group(name="reading", description="This server's reading list",
                                  guild_only=True)
 
-    def __init__(self, bot: Paperboy) -> None:
-        self.bot = bot
-        self.store = bot.store
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(SaveButton)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(SaveButton)
+    BUTTONS = (SaveButton,)
 
     async def _entries(self, interaction: discord.Interaction) -> list[SavedPaper]:
         assert interaction.guild_id is not None  # the group is guild only

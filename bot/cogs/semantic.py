@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from ..corpus.ingest import IngestReport
 from ..search.semantic import load_model
+from .base import PaperboyCog
 
 if TYPE_CHECKING:
     from ..app import Paperboy
@@ -22,9 +23,9 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 3600.0  # a model that could not be had is tried again this much later
 
 
-class SemanticCog(commands.Cog):
+class SemanticCog(PaperboyCog):
     def __init__(self, bot: Paperboy) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -42,7 +43,7 @@ class SemanticCog(commands.Cog):
         self._changed.set()
 
     async def _keep_up(self) -> None:
-        settings, semantic = self.bot.settings, self.bot.engine.semantic
+        settings, semantic = self.bot.settings, self.engine.semantic
         # After the gateway is up: the model's loading would otherwise compete with the
         # index's build for the first start's few seconds, and BM25 answers meanwhile.
         await self.bot.wait_until_ready()
@@ -60,7 +61,7 @@ class SemanticCog(commands.Cog):
                                     " in %d min: %s", RETRY_SECONDS // 60, problem)
                         await asyncio.sleep(RETRY_SECONDS)
                         continue
-                await semantic.catch_up(self.bot.store.iter_papers())
+                await semantic.catch_up(self.store.iter_papers())
                 await self._changed.wait()
                 self._changed.clear()
             except Exception:  # never stops the bot: log, answer with BM25, try again later

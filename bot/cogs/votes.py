@@ -36,12 +36,12 @@ from ..votes_views import (
     refusals,
     thread_link,
 )
+from .base import PaperboyCog
 from .options import Query
 from .papers import PapersCog, shown
 
 if TYPE_CHECKING:
     from ..app import Paperboy
-    from ..search import SearchEngine
 
 log = logging.getLogger(__name__)
 
@@ -65,24 +65,15 @@ def _text_channel(interaction: discord.Interaction) -> discord.TextChannel:
     return channel
 
 
-class VotesCog(commands.Cog):
+class VotesCog(PaperboyCog):
     session = app_commands.Group(name="session", description="The reading group's next session",
                                  guild_only=True)
 
+    BUTTONS = (VoteButton, DiscussButton)
+
     def __init__(self, bot: Paperboy) -> None:
-        self.bot = bot
-        self.store = bot.store
+        super().__init__(bot)
         self._locks: dict[int, asyncio.Lock] = {}
-
-    @property
-    def engine(self) -> SearchEngine:
-        return self.bot.engine
-
-    async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(VoteButton, DiscussButton)
-
-    async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(VoteButton, DiscussButton)
 
     async def _paper(self, query: str) -> PaperRecord:
         record = await find_paper(self.engine, self.store, query)

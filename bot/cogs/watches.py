@@ -27,7 +27,8 @@ from ..watching import (
     parse_watch,
     preview_since,
 )
-from .loops import begin, surviving
+from .base import PaperboyCog
+from .loops import surviving
 from .options import CHOICES
 
 if TYPE_CHECKING:
@@ -40,20 +41,15 @@ def _shown(watch: Watch | str) -> str:
     return truncate(watch.label if isinstance(watch, Watch) else watch, 100, markdown=False)
 
 
-class WatchesCog(commands.Cog):
+class WatchesCog(PaperboyCog):
     watch = app_commands.Group(name="watch", description="Your watches: be told of new papers"
                                " on a topic, by an author or like a paper", guild_only=True)
 
+    LOOPS = (("deliveries", "digest_check_seconds"),)
+
     def __init__(self, bot: Paperboy) -> None:
-        self.bot = bot
-        self.store = bot.store
+        super().__init__(bot)
         self.deliverer = WatchDeliverer(bot, bot.store, bot.engine)
-
-    async def cog_load(self) -> None:
-        begin(self.deliveries, self.bot.settings.digest_check_seconds)
-
-    async def cog_unload(self) -> None:
-        self.deliveries.cancel()
 
     # -- delivery ----------------------------------------------------------------------
 
