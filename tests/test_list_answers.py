@@ -15,7 +15,8 @@ NEWEST = date(2025, 10, 30)
 
 
 @pytest.mark.parametrize(("question", "topic"), [
-    ("which papers use GRPO for video generation?", "use GRPO for video generation"),
+    ("which papers use GRPO for video generation?", "GRPO for video generation"),
+    ("which papers improve retrieval?", "improve retrieval"),
     ("any work on KV-cache compression?", "KV-cache compression"),
     ("what's new on agents this month", "agents"),
     ("papers on KV-cache compression since August", "KV-cache compression"),

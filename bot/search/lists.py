@@ -40,7 +40,8 @@ _FRAMING_RE = re.compile(
     rf"|recent(?:ly)?|other|good|interesting|{_NOUNS})\b|[?!.]",
     re.IGNORECASE,
 )
-_LEADING_RE = re.compile(r"^(?:(?:on|about|using|in|into|for|that|with|of)\s+)+", re.IGNORECASE)
+_LEADING_RE = re.compile(r"^(?:(?:on|about|using|uses?|in|into|for|that|with|of)\s+)+",
+                         re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
