@@ -172,6 +172,7 @@ class SessionPick:
     arxiv_id: str
     channel_id: int
     message_id: int | None
+    picked_at: str  # UTC, ISO 8601
 
 
 @dataclass(frozen=True, slots=True)
@@ -897,7 +898,8 @@ class Store:
 
     async def session_pick(self, guild_id: int, pick_key: str) -> SessionPick | None:
         async with self.db.execute(
-            "SELECT guild_id, pick_key, arxiv_id, channel_id, message_id FROM session_picks"
+            "SELECT guild_id, pick_key, arxiv_id, channel_id, message_id, picked_at"
+            " FROM session_picks"
             " WHERE guild_id = ? AND pick_key = ?",
             (guild_id, pick_key),
         ) as cursor:

@@ -341,6 +341,34 @@ async def test_a_pick_that_failed_half_way_is_finished_by_the_next_pick_without_
     assert thread.id == int(card["id"])
 
 
+async def test_a_pick_whose_card_was_sent_but_not_recorded_posts_no_second_card_later(
+        paperboy, admin, monkeypatch):
+    """A crash between sending the card and recording it, retried after Discord's nonce window
+    (five minutes) is over: the card is found in the channel's history."""
+    from .fake_discord import rest_channels
+
+    fake, store = paperboy.fake, paperboy.bot.store
+    _, poll_message = await run_poll(paperboy, admin)
+    await polls.vote(fake, poll_message, 1, user=fake.add_member(username="a"))
+    recorded = store.record_pick_card
+
+    async def crash(*args):
+        raise ConnectionResetError("the bot died here")
+
+    monkeypatch.setattr(store, "record_pick_card", crash)
+    await command(fake, "session pick", user=admin)
+    general = paperboy.guild.text_channels[0]
+    assert len(cards_in(fake, general)) == 1
+    monkeypatch.setattr(store, "record_pick_card", recorded)
+    monkeypatch.setattr(rest_channels, "NONCE_WINDOW", 0.0)  # the nonce no longer helps
+
+    _, reply = await command(fake, "session pick", user=admin)
+    assert "Picked **RetroLM" in reply["content"]
+    [card] = cards_in(fake, general)
+    [thread] = await wait_for_thread(fake, RETROLM_TITLE)
+    assert thread.id == int(card["id"])
+
+
 async def test_a_poll_outlives_a_restart(tmp_path):
     async with FakeDiscord(bot_name="Paperboy") as fake:
         guild = fake.add_guild("Papers Club")

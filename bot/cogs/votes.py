@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+PICK_HEADER = "📚 **The next session's paper**"
+
 manage_server = app_commands.checks.has_permissions(manage_guild=True)
 PERIODS = {"7d": 7, "30d": 30, "all": None}
 TRENDING_PER_PAGE = 10
@@ -230,8 +232,9 @@ class VotesCog(PaperboyCog):
             pick = await self.store.begin_pick(guild.id, key, paper.arxiv_id, channel.id,
                                                picked_by)
             if pick.message_id is None:
-                card = await post_card(self.store, channel, paper, nonce_for(guild.id, key),
-                                       "📚 **The next session's paper**")
+                card = (await _card_sent_since(channel, paper, pick.picked_at)
+                        or await post_card(self.store, channel, paper, nonce_for(guild.id, key),
+                                           PICK_HEADER))
                 await self.store.record_pick_card(guild.id, key, card.id)
                 anchor: discord.Message | discord.PartialMessage = card
             else:
@@ -281,6 +284,18 @@ class VotesCog(PaperboyCog):
 
 def channel_link(channel: discord.TextChannel) -> str:
     return f"[#{cards.truncate(channel.name, 100, markdown=False)}]({channel.jump_url})"
+
+
+async def _card_sent_since(channel: discord.TextChannel, paper: PaperRecord,
+                           picked_at: str) -> discord.Message | None:
+    """The pick's card if it reached Discord before a crash kept it from being recorded: a
+    nonce only guards a retry within minutes, the channel's history always."""
+    since = dt.datetime.fromisoformat(picked_at) - dt.timedelta(seconds=5)
+    async for message in channel.history(limit=50, after=since):
+        if (message.author.id == channel.guild.me.id and message.content == PICK_HEADER
+                and message.embeds and message.embeds[0].url == paper.hf_url):
+            return message
+    return None
 
 
 async def setup(bot: Paperboy) -> None:
