@@ -72,6 +72,7 @@ class Hit(Dated):
 
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SPARE = 5  # nearest vectors asked beyond k, for papers that have left the digests since
 LIST_CANDIDATES = 24  # papers searched for a list answer, before those near the best are kept
 
 
@@ -351,7 +352,7 @@ class Snapshot:
         arxiv_id = self.arxiv_ids[doc]
         vector = vectors.vector(arxiv_id) if vectors is not None else None
         if vectors is not None and vector is not None:
-            nearest = vectors.nearest(vector, k, (arxiv_id,))
+            nearest = vectors.nearest(vector, k + SPARE, (arxiv_id,))
             near = ((self.doc_of.get(a), score) for a, score in nearest)
             return [self.hit(d, score) for d, score in near if d is not None][:k]
         terms = [t for t in dict.fromkeys(tokenize(text)) if self.index.doc_frequency(t) > 0]
