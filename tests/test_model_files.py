@@ -189,6 +189,20 @@ def test_a_missing_file_404_is_unavailable(hub: Hub, tmp_path: Path) -> None:
     assert "HTTP 404" in str(failing(hub, tmp_path)())
 
 
+def test_a_server_that_never_answers_is_given_up_on_long_before_the_whole_timeout(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model_files, "STALL_SECONDS", 0.5)
+    with socket.socket() as silent:  # accepts connections (the backlog) and never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        started = time.monotonic()
+        with pytest.raises(ModelUnavailable):
+            ensure_model(NAME, tmp_path, base_url=f"http://127.0.0.1:{silent.getsockname()[1]}",
+                         timeout=600)
+    assert time.monotonic() - started < 30
+    assert not list(tmp_path.rglob("*.onnx"))
+
+
 def test_a_refused_connection_is_unavailable(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

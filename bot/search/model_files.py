@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 HUB = "https://huggingface.co"
 DEFAULT_MODEL = "Xenova/all-MiniLM-L6-v2"
 CHUNK = 64 * 1024
+STALL_SECONDS = 30.0  # the longest wait for a connection or for the next bytes
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -73,7 +74,8 @@ def ensure_model(
     name: str, root: str | os.PathLike[str], *, base_url: str = HUB, timeout: float = 900.0,
 ) -> Path:
     """The folder holding model `name`'s files, downloading what is missing or damaged.
-    `timeout` bounds the whole call in seconds (and each wait for the server)."""
+    `timeout` bounds the whole call in seconds; a server silent for STALL_SECONDS (or a
+    network that drops the connection attempt) gives up sooner."""
     if not _NAME.fullmatch(name) or ".." in name:
         raise ModelUnavailable(f"embedding model: {name!r} is not a model name like owner/name")
     spec = MODELS.get(name, _OTHER)
@@ -142,7 +144,8 @@ def _download(url: str, target: Path, pinned: str | None, deadline: float,
     redirects = _KeepLinkedEtag()
     request = urllib.request.Request(url, headers={"User-Agent": "paperboy"})
     try:
-        with urllib.request.build_opener(redirects).open(request, timeout=timeout) as response:
+        stall = min(timeout, STALL_SECONDS)
+        with urllib.request.build_opener(redirects).open(request, timeout=stall) as response:
             length = response.headers.get("Content-Length")
             size = int(length) if length and length.isdigit() else None
             linked = _sha256_etag(response.headers.get("X-Linked-Etag")) or redirects.linked_etag
