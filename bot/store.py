@@ -10,10 +10,10 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
 
@@ -22,6 +22,8 @@ from .digest.models import Digest, Paper, PaperRecord
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_RE = re.compile(r"^V(\d+)__[\w\-]+\.sql$")
 
+
+T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Migration:
@@ -140,17 +142,17 @@ class WatchDelivery:
     matches: tuple[tuple[int, str, str], ...]  # (watch id, arxiv id, reason)
 
 
-@dataclass(frozen=True, slots=True)
-class Trend:
-    """A paper's votes and saves in one server over a period."""
+class Trend(NamedTuple):
+    """A paper's votes and saves in one server over a period (a row of `trending`)."""
 
     arxiv_id: str
     votes: int
     saves: int
 
 
-@dataclass(frozen=True, slots=True)
-class Nomination:
+class Nomination(NamedTuple):
+    """A paper on the next session's shortlist (a row of `shortlist`)."""
+
     arxiv_id: str
     nominated_by: int
     nominated_at: str
@@ -265,9 +267,11 @@ class Store:
         async with self.db.execute(sql, args) as cursor:
             return await cursor.fetchone()
 
-    async def _all_rows(self, sql: str, args: tuple[object, ...] = ()) -> list[Any]:
+    async def _all_as(self, make: Callable[[Any], T], sql: str,
+                      args: tuple[object, ...] = ()) -> list[T]:
+        """Every row of the query, each made into a record by `make`."""
         async with self.db.execute(sql, args) as cursor:
-            return list(await cursor.fetchall())
+            return [make(row) for row in await cursor.fetchall()]
 
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
@@ -461,11 +465,11 @@ class Store:
         return _guild(row) if row else None
 
     async def enabled_guild_digests(self) -> list[GuildDigest]:
-        rows = await self._all_rows(
+        return await self._all_as(
+            _guild,
             f"SELECT {_GUILD_COLUMNS} FROM guild_digest"
             " WHERE enabled = 1 AND channel_id IS NOT NULL AND broken_reason IS NULL"
             " ORDER BY guild_id")
-        return [_guild(row) for row in rows]
 
     async def set_digest_channel(self, guild_id: int, channel_id: int, since_date: str | None
                                  ) -> GuildDigest:
@@ -647,10 +651,10 @@ class Store:
             return "duplicate" if await found.fetchone() else "full"
 
     async def watches_of(self, guild_id: int, user_id: int) -> list[Watch]:
-        rows = await self._all_rows(
+        return await self._all_as(
+            _watch,
             f"SELECT {_WATCH_COLUMNS} FROM watches WHERE guild_id = ? AND user_id = ?"
             " ORDER BY id", (guild_id, user_id))
-        return [_watch(row) for row in rows]
 
     async def forget_member(self, user_id: int) -> tuple[int, int]:
         """Delete a member's watches (with their delivery choice and pending deliveries) and
@@ -680,11 +684,11 @@ class Store:
 
     async def active_watches(self) -> list[Watch]:
         """Every watch to match: not paused, and not waiting on DMs Discord refused."""
-        rows = await self._all_rows(
+        return await self._all_as(
+            _watch,
             f"SELECT {_WATCH_COLUMNS} FROM watches w LEFT JOIN watch_members m"
             " USING (guild_id, user_id) WHERE w.paused = 0"
             " AND NOT (w.dm_refused = 1 AND COALESCE(m.deliver, 'dm') = 'dm') ORDER BY w.id")
-        return [_watch(row) for row in rows]
 
     async def watch_delivery_choice(self, guild_id: int, user_id: int) -> str:
         async with self.db.execute(
@@ -833,7 +837,7 @@ class Store:
             " t.arxiv_id",
             (guild_id, since, since, guild_id, since, since),
         ) as cursor:
-            return [Trend(row[0], row[1], row[2]) async for row in cursor]
+            return [Trend(*row) async for row in cursor]
 
     async def nominate(self, guild_id: int, arxiv_id: str, user_id: int) -> bool:
         """Put the paper on the next session's shortlist; False if it was there already."""
@@ -852,7 +856,7 @@ class Store:
             " ORDER BY s.nominated_at, s.rowid",
             (guild_id,),
         ) as cursor:
-            return [Nomination(row[0], row[1], row[2]) async for row in cursor]
+            return [Nomination(*row) async for row in cursor]
 
     async def record_poll(self, guild_id: int, channel_id: int, message_id: int,
                           arxiv_ids: Sequence[str]) -> None:
