@@ -32,6 +32,7 @@ from .search import SearchEngine
 from .search.engine import SearchError
 from .search.tokenize import tokenize, tokenize_query
 from .store import Store, Watch
+from .values import parse_date
 
 WATCH_LIMIT = 25  # watches per member and server
 PREVIEW_DAYS = 30  # the reply to /watch add shows the matches of this many days of digests
@@ -171,9 +172,9 @@ def deliverable_dates(dates: Iterable[str], newest: str | None) -> list[str]:
     older day arriving (a backfill) was never news; `/watch add` shows it in the preview."""
     if newest is None:
         return []
-    oldest = (dt.date.fromisoformat(newest) - dt.timedelta(days=DELIVER_WITHIN_DAYS - 1))
+    oldest = (parse_date(newest) - dt.timedelta(days=DELIVER_WITHIN_DAYS - 1))
     return sorted(d for d in set(dates) if d >= oldest.isoformat())
 
 
 def preview_since(newest: str) -> str:
-    return (dt.date.fromisoformat(newest) - dt.timedelta(days=PREVIEW_DAYS - 1)).isoformat()
+    return (parse_date(newest) - dt.timedelta(days=PREVIEW_DAYS - 1)).isoformat()

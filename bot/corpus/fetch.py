@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 
 from ..digest import date_from_filename, parse_digest
-from ..values import url_template_problem
+from ..values import parse_date, url_template_problem
 from .files import MAX_FILE_BYTES, read_capped, scan_corpus, write_atomic
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def complete_days(corpus_dir: Path, days: Collection[str]) -> set[str]:
 
 
 def _iso(day: date | str) -> str:
-    return day.isoformat() if isinstance(day, date) else date.fromisoformat(day).isoformat()
+    return day.isoformat() if isinstance(day, date) else parse_date(day).isoformat()
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -233,7 +233,7 @@ class DigestFetcher:
             await asyncio.sleep(wait)
 
         if outcome.missing:
-            weekend = date.fromisoformat(iso).weekday() >= 5
+            weekend = parse_date(iso).weekday() >= 5
             log.log(logging.DEBUG if weekend else logging.INFO,
                     "%s: no digest at %s (yet)", iso, where)
             self._checked_at[iso] = self._clock()

@@ -8,9 +8,9 @@ parentheses, unescaped `|` inside summaries, escaped `\\|`, empty author cells.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
+from ..values import BadValue, parse_date
 from .models import Digest, Paper, ParseWarning
 
 HEADING_RE = re.compile(r"^#{1,6}\s*Papers\s+for\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
@@ -59,8 +59,8 @@ def date_from_filename(name: str) -> str | None:
 
 def _on_calendar(day: str) -> bool:
     try:
-        dt.date.fromisoformat(day)
-    except ValueError:
+        parse_date(day)
+    except BadValue:
         return False
     return True
 
