@@ -239,6 +239,17 @@ def select_menu(message: dict[str, Any] | None) -> dict[str, Any]:
     raise AssertionError("the message has no select menu")
 
 
+async def opened_search_card(fake: FakeDiscord, query: str = "retrieval"
+                             ) -> tuple[str, dict[str, Any]]:
+    """(arXiv id, private card) of the first paper in /search's menu, as a member opens it."""
+    _, results = await command(fake, "search", {"query": query})
+    chosen = select_menu(results)["options"][0]["value"]
+    opened = await fake.select(results, select_menu(results)["custom_id"], [chosen])
+    card = await opened.final_message()
+    assert card["flags"] & EPHEMERAL
+    return chosen, card
+
+
 def all_text(message: dict[str, Any] | None) -> str:
     """Content and every embed text of a message, joined (for `in` checks)."""
     message = message or {}

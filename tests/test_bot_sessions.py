@@ -14,8 +14,8 @@ from .bot_support import (
     button,
     command,
     embeds_of,
+    opened_search_card,
     running_bot,
-    select_menu,
 )
 from .fake_discord import FakeDiscord, Perm, polls
 
@@ -272,11 +272,7 @@ async def test_discuss_on_another_card_of_the_paper_reuses_its_thread(paperboy):
 
 async def test_discuss_on_a_private_card_posts_the_card_in_the_channel_first(paperboy):
     fake = paperboy.fake
-    _, results = await command(fake, "search", {"query": "retrieval"})
-    chosen = select_menu(results)["options"][0]["value"]
-    opened = await fake.select(results, select_menu(results)["custom_id"], [chosen])
-    private = await opened.final_message()
-    assert private["flags"] & EPHEMERAL
+    chosen, private = await opened_search_card(fake)
     await press_discuss(fake, private)
     [thread] = discussion_threads(fake)
     [card] = [m for m in cards_in(fake, paperboy.guild.text_channels[0])
@@ -412,10 +408,7 @@ async def test_a_rate_limited_discuss_opens_one_thread(paperboy):
 
 async def test_members_pressing_discuss_together_get_one_thread(paperboy):
     fake = paperboy.fake
-    _, results = await command(fake, "search", {"query": "retrieval"})
-    chosen = select_menu(results)["options"][0]["value"]
-    opened = await fake.select(results, select_menu(results)["custom_id"], [chosen])
-    private = await opened.final_message()  # a private card: Discuss posts the card first
+    _, private = await opened_search_card(fake)  # a private card: Discuss posts the card first
     others = [fake.add_member(paperboy.guild, username=f"m{n}") for n in range(3)]
     answers = await asyncio.gather(*(press_discuss(fake, private, user=u) for u in others))
     assert len(discussion_threads(fake)) == 1

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from .bot_support import (
-    EPHEMERAL,
     all_text,
     assert_discord_would_accept,
     button,
     command,
     embeds_of,
     footer,
+    opened_search_card,
     running_bot,
     select_menu,
 )
@@ -70,11 +70,7 @@ async def test_votes_are_per_server(paperboy):
 
 async def test_the_vote_button_works_on_a_private_card(paperboy):
     fake = paperboy.fake
-    _, results = await command(fake, "search", {"query": "retrieval"})
-    chosen = select_menu(results)["options"][0]["value"]
-    opened = await fake.select(results, select_menu(results)["custom_id"], [chosen])
-    private = await opened.final_message()
-    assert private["flags"] & EPHEMERAL
+    _, private = await opened_search_card(fake)
     shown = await press_vote(fake, private)
     assert button(shown, "👍")["label"] == "👍 1"
 

@@ -22,6 +22,7 @@ from .bot_support import (
     components_of,
     embeds_of,
     footer,
+    opened_search_card,
     running_bot,
     select_menu,
 )
@@ -81,11 +82,7 @@ async def test_saves_at_the_same_moment_keep_one_row_and_agree_who_won(db_path):
 
 async def test_every_paper_card_has_save_the_opened_search_results_too(paperboy):
     fake = paperboy.fake
-    _, results = await command(fake, "search", {"query": "retrieval"})
-    chosen = select_menu(results)["options"][0]["value"]
-    opened = await fake.select(results, select_menu(results)["custom_id"], [chosen])
-    card = await opened.final_message()
-    assert card["flags"] & EPHEMERAL  # a private card: Save still counts for the server
+    chosen, card = await opened_search_card(fake)
     pressed = await fake.click(card, button(card, "Save")["custom_id"])
     assert pressed.callback_data["content"].startswith("Saved to the reading list")
     assert [r[1] for r in await rows(paperboy)] == [chosen]
