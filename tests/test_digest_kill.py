@@ -24,9 +24,10 @@ PAPERS = 30
 ROW = "| Paper no. {n} (Read more on [arXiv](https://arxiv.org/abs/2501.{n:05d}))| A | S{n}. |"
 
 
-def write_corpus(folder: Path) -> None:
+def write_corpus(folder: Path, row: str = ROW, papers: int = PAPERS) -> None:
+    """One digest for DATE of `papers` rows made from the `row` template."""
     folder.mkdir()
-    rows = "\n".join(ROW.format(n=n) for n in range(1, PAPERS + 1))
+    rows = "\n".join(row.format(n=n) for n in range(1, papers + 1))
     text = f"## Papers for {DATE}\n\n| Title | Authors | Summary |\n|---|---|---|\n{rows}\n"
     (folder / f"{DATE}.md").write_text(text, "utf-8")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from pathlib import Path
 
 import pytest
 
@@ -17,26 +16,18 @@ from bot.watching import WATCH_LIMIT
 from .fake_discord import FakeDiscord
 from .fake_discord.rest_dms import dm_messages
 from .support import ROOT
-from .test_digest_kill import start_bot
+from .test_digest_kill import start_bot, write_corpus
 
 pytestmark = pytest.mark.asyncio(loop_scope="function")
 
-DATE = "2025-01-06"
 PAPERS = 25  # three messages of at most 10 embeds
 ROW = "| KV cache paper {n} (Read more on [arXiv](https://arxiv.org/abs/2501.{n:05d}))| A | S. |"
-
-
-def write_corpus(folder: Path) -> None:
-    folder.mkdir()
-    rows = "\n".join(ROW.format(n=n) for n in range(1, PAPERS + 1))
-    text = f"## Papers for {DATE}\n\n| Title | Authors | Summary |\n|---|---|---|\n{rows}\n"
-    (folder / f"{DATE}.md").write_text(text, "utf-8")
 
 
 @pytest.mark.parametrize("kill_after", [1, 2])
 async def test_kill_9_mid_delivery_then_restart_sends_every_message_once(tmp_path, kill_after):
     corpus = tmp_path / "corpus"
-    write_corpus(corpus)
+    write_corpus(corpus, ROW, PAPERS)
     db = tmp_path / "papers.db"
     async with FakeDiscord(bot_name="Paperboy") as fake:
         guild = fake.add_guild("Reading Group")
